@@ -1,0 +1,99 @@
+"""Language identification per document and per segment (lingua, restricted to configured languages).
+
+Segments are lines, and inside a line any run of another script (a Russian name form in
+parentheses inside an English sentence), so that later language-specific stages can treat
+`(Ильхам Алиев)` as Russian even in an English document.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+
+from ..model import Document, Span
+from ..pipeline import StageContext, stage
+
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LETTER = re.compile(r"[^\W\d_]")
+# A run of words in one script, allowing the spaces, hyphens and apostrophes between them.
+_SCRIPT_RUN = re.compile(r"[^\W\d_]+(?:[\s'’\-][^\W\d_]+)*")
+_DOC_SAMPLE = 20_000
+_SURE = 0.9
+_SHORT_LETTERS = 40
+
+
+@cache
+def _detector(codes: tuple[str, ...]) -> LanguageDetector:
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]
+    return LanguageDetectorBuilder.from_languages(*languages).build()
+
+
+def _script(text: str) -> str:
+    return "cyrillic" if _CYRILLIC.search(text) else "latin"
+
+
+def _detect(text: str, codes: tuple[str, ...]) -> tuple[str | None, float]:
+    if not codes:
+        return None, 0.0
+    if len(codes) == 1:
+        return codes[0], 1.0
+    values = _detector(codes).compute_language_confidence_values(text)
+    if not values:
+        return None, 0.0
+    best = values[0]
+    return best.language.iso_code_639_1.name.lower(), round(best.value, 3)
+
+
+def _codes_for_script(codes: tuple[str, ...], script: str) -> tuple[str, ...]:
+    cyrillic = {"ru", "uk", "kk", "be", "bg", "sr", "mk", "mn", "tg", "ky"}
+    return tuple(c for c in codes if (c in cyrillic) == (script == "cyrillic"))
+
+
+def _segments(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, script) for each line, split further where the script changes."""
+    out: list[tuple[int, int, str]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        runs = [(m.start(), m.end(), _script(m.group())) for m in _SCRIPT_RUN.finditer(line.group())]
+        if not runs:
+            continue
+        # Merge neighbouring runs of one script; keep the original spacing inside a merged run.
+        merged: list[list] = []
+        for start, end, script in runs:
+            if merged and merged[-1][2] == script:
+                merged[-1][1] = end
+            else:
+                merged.append([start, end, script])
+        if len(merged) == 1:
+            out.append((line.start(), line.end(), merged[0][2]))
+            continue
+        for start, end, script in merged:
+            out.append((line.start() + start, line.start() + end, script))
+    return out
+
+
+@stage("language", version="1", assigns=("language", "layer:language"))
+def identify_language(doc: Document, ctx: StageContext) -> None:
+    codes = tuple(ctx.config.get("languages.detect", []))
+    min_letters = int(ctx.config.get("languages.min_segment_letters", 12))
+    if doc.language is None and doc.text.strip():
+        sample = doc.text[:_DOC_SAMPLE]
+        majority = "cyrillic" if len(_CYRILLIC.findall(sample)) * 2 > len(_LETTER.findall(sample)) else "latin"
+        doc.language, _ = _detect(sample, _codes_for_script(codes, majority) or codes)
+        doc.meta.setdefault("language_source", "detected")
+    for start, end, script in _segments(doc.text):
+        segment = doc.text[start:end]
+        candidates = _codes_for_script(codes, script)
+        if len(_LETTER.findall(segment)) < min_letters and doc.language in candidates:
+            label, confidence, cue = doc.language, None, "document-language"
+        else:
+            label, confidence = _detect(segment, candidates)
+            cue = "lingua"
+            # Short fragments (a name in parentheses) are where detectors guess; an unsure guess
+            # yields to the document's language, or to the first configured language of the script.
+            if label and confidence < _SURE and len(_LETTER.findall(segment)) < _SHORT_LETTERS:
+                fallback = doc.language if doc.language in candidates else candidates[0]
+                label, confidence, cue = fallback, None, "short-segment-default"
+        if label:
+            doc.add_span(Span("language", label, start, end, confidence, engine="lingua", cue=cue))

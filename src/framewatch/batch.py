@@ -1,0 +1,116 @@
+"""Jobs that join the pipeline's parts: read sources, analyse them, store them in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .config import Config
+from .ingest import IngestError, IngestOptions, SourceResult, expand_paths, parse_text, read_sources
+from .model import Document, IngestProblem
+from .pipeline import Pipeline
+from .store.sqlite import SQLiteStore
+
+INGEST_STAGE_VERSION = "1"
+
+
+@dataclass
+class IngestSummary:
+    sources: int = 0
+    added: int = 0
+    unchanged: int = 0
+    new_versions: int = 0
+    problems: list[IngestProblem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        return sorted({p.source for p in self.problems if p.fatal})
+
+
+def ingest_pipeline(config: Config, analyze: bool = True, command: str = "ingest") -> Pipeline:
+    """The pipeline an ingest runs; its run record names ingestion as a stage of its own."""
+    pipeline = Pipeline(config, config.get("pipeline.stages") if analyze else [], command=command)
+    pipeline.run.stages = {"ingest": INGEST_STAGE_VERSION, **pipeline.run.stages}
+    return pipeline
+
+
+def ingest_into(
+    store: SQLiteStore,
+    inputs: Iterable[str],
+    options: IngestOptions,
+    pipeline: Pipeline,
+    *,
+    config: Config,
+    allow_private: bool = False,
+    batch_size: int = 500,
+    on_source: Callable[[SourceResult], None] | None = None,
+) -> IngestSummary:
+    """Ingest files, folders and URLs; each batch of documents is stored in one transaction.
+
+    Content already in the store is neither analysed nor stored again, so re-running an interrupted
+    ingest finishes the job without duplicates.
+    """
+    summary = IngestSummary()
+    inputs = list(inputs)
+    urls = [i for i in inputs if i.startswith(("http://", "https://"))]
+    paths = list(expand_paths([i for i in inputs if i not in urls], options.include, options.exclude))
+    pending: list[Document] = []
+
+    def store_batch(docs: list[Document], archive_sha256: str | None = None) -> None:
+        known = store.existing_ids([d.assign_id() for d in docs])
+        fresh = [d for d in docs if d.id not in known]
+        report = store.add_documents(
+            (doc for doc, _ in pipeline.analyze_all(fresh)), pipeline.run, archive_sha256=archive_sha256)
+        summary.added += report.added
+        summary.new_versions += report.new_versions
+        summary.unchanged += report.unchanged + len(docs) - len(fresh)
+
+    def take(result: SourceResult) -> None:
+        summary.sources += 1
+        summary.problems.extend(result.problems)
+        if on_source:
+            on_source(result)
+
+    for result in read_sources(paths, options):
+        take(result)
+        pending.extend(result.documents)
+        if len(pending) >= batch_size:
+            store_batch(pending)
+            pending = []
+    if pending:
+        store_batch(pending)
+
+    for url in urls:
+        try:
+            result, sha256 = _fetch(store, url, options, config, allow_private)
+        except IngestError as exc:
+            result, sha256 = SourceResult(url, problems=[IngestProblem(url, str(exc), exc.line)]), None
+        take(result)
+        if result.documents:
+            store_batch(result.documents, archive_sha256=sha256)
+    return summary
+
+
+def _fetch(store: SQLiteStore, url: str, options: IngestOptions, config: Config,
+           allow_private: bool) -> tuple[SourceResult, str]:
+    """Fetch `url`, archive the exact bytes, and parse them; documents point at the archive."""
+    from .ingest.encoding import decode_bytes
+    from .ingest.fetch import fetch_url
+
+    page = fetch_url(url, timeout=float(config.get("fetch.timeout_s", 20)),
+                     max_bytes=int(float(config.get("fetch.max_mb", 10)) * 1024 * 1024),
+                     allow_private=allow_private, user_agent=config.get("fetch.user_agent", "framewatch"))
+    store.add_archive(sha256=page.sha256, requested_url=page.requested_url, final_url=page.final_url,
+                      status=page.status, content_type=page.content_type, fetched_at=page.fetched_at,
+                      body=page.body)
+    text, _encoding = decode_bytes(page.body, page.final_url)
+    fmt = options.fmt
+    if fmt == "auto" and page.content_type and "html" in page.content_type:
+        fmt = "html"
+    result = parse_text(text, source=page.final_url, fmt=fmt, as_of=options.as_of or datetime.now(),
+                        url=page.final_url, mapping=options.mapping)
+    for doc in result.documents:
+        doc.meta.setdefault("fetch", {"requested_url": page.requested_url, "final_url": page.final_url,
+                                      "fetched_at": page.fetched_at, "sha256": page.sha256})
+    return result, page.sha256

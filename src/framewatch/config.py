@@ -1,0 +1,81 @@
+"""Configuration: built-in defaults, overridden by `framewatch.toml` (or the file named by --config).
+
+The config hash is recorded with every analysis run, so a finding can be traced to the settings
+that produced it.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "store": {"db": "framewatch.db"},
+    "languages": {
+        # Restricting the detector to the languages a project meets keeps it accurate and small.
+        "detect": ["en", "ru", "uk", "az", "tr", "kk", "de", "fr"],
+        # Segments shorter than this many letters take the document's language.
+        "min_segment_letters": 12,
+    },
+    "ingest": {
+        "max_file_mb": 100,
+        "batch_size": 500,
+        "include": ["*.txt", "*.md", "*.markdown", "*.html", "*.htm", "*.jsonl", "*.ndjson", "*.csv"],
+        "exclude": [".*", "*~"],
+        "mapping": {},
+    },
+    "fetch": {"timeout_s": 20.0, "max_mb": 10, "user_agent": "framewatch/0.1 (+research)"},
+    "pipeline": {"stages": ["language", "sentences"]},
+}
+
+CONFIG_FILE = "framewatch.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    data: dict[str, Any]
+    source: str | None = None
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.data.get(name, {})
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def hash(self) -> str:
+        canonical = json.dumps(self.data, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Defaults merged with `path`, or with ./framewatch.toml when it exists."""
+    candidate = Path(path) if path else Path(CONFIG_FILE)
+    if not candidate.is_file():
+        if path:
+            raise FileNotFoundError(f"config file not found: {path}")
+        return Config(copy.deepcopy(DEFAULTS))
+    try:
+        user = tomllib.loads(candidate.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{candidate}: invalid TOML: {exc}") from exc
+    return Config(_merge(DEFAULTS, user), source=str(candidate))

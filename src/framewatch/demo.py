@@ -1,0 +1,70 @@
+"""`framewatch demo`: ingest the bundled example corpus and show what the data plane found."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .batch import IngestSummary, ingest_into, ingest_pipeline
+from .config import Config
+from .ingest import IngestOptions, SourceResult
+from .model import IngestProblem
+from .store.sqlite import SQLiteStore
+
+# The example threads say "Yesterday, 09:20 AM"; they were written as if saved at this moment,
+# so the demo resolves them the same way on every machine.
+EXAMPLES_SAVED_AT = datetime(2025, 12, 1, 12, 0)
+
+
+def run_demo(store: SQLiteStore, examples: Path, config: Config, out: Console,
+             on_problem: Callable[[IngestProblem], None]) -> IngestSummary:
+    options = IngestOptions(as_of=EXAMPLES_SAVED_AT,
+                            include=tuple(config.get("ingest.include", ["*"])),
+                            exclude=(*config.get("ingest.exclude", []), "README.md"))
+
+    def report(result: SourceResult) -> None:
+        for problem in result.problems:
+            on_problem(problem)
+
+    summary = ingest_into(store, [str(examples)], options, ingest_pipeline(config, command="demo"),
+                          config=config, on_source=report)
+    print_store_summary(store, out)
+    return summary
+
+
+def print_store_summary(store: SQLiteStore, out: Console) -> None:
+    docs = list(store.iter_documents())
+    stats = store.summary()
+    out.print(f"[bold]framewatch store[/bold] {store.path}: {stats['documents']} documents "
+              f"in {stats['threads']} threads, {stats['spans']} spans, {stats['runs']} recorded runs")
+    table = Table("kind", "documents", "languages", title=None, box=None)
+    by_kind: dict[str, Counter[str]] = {}
+    for doc in docs:
+        by_kind.setdefault(doc.kind, Counter())[doc.language or "unknown"] += 1
+    for kind, langs in sorted(by_kind.items()):
+        table.add_row(kind, str(sum(langs.values())), ", ".join(f"{k} {v}" for k, v in langs.most_common()))
+    out.print(table)
+
+    domains = Counter(s.attrs.get("domain") for d in docs for s in d.spans if s.layer == "link")
+    if domains:
+        out.print("cited domains: " + ", ".join(f"{d} ({n})" for d, n in domains.most_common(8)),
+                  highlight=False)
+    for doc in docs:
+        if doc.original_url:
+            out.print(f"repost: {doc.id} ({doc.title or doc.author or doc.path}) originally at "
+                      f"{doc.original_url}" + (f"; disclaimer: {doc.disclaimers[0]!r}" if doc.disclaimers else ""),
+                      highlight=False, markup=False)
+    by_id = {d.id: d for d in docs}
+    for doc in docs:
+        for quoted_id in doc.quotes[:1]:
+            quoted = by_id.get(quoted_id)
+            if quoted is None:
+                continue
+            out.print(f"quote: post {doc.id} by {doc.author or 'an unnamed member'} ({doc.published}) quotes "
+                      f"{quoted.author} ({quoted.published or 'time unknown'}): "
+                      f"{quoted.text[:70]!r}…", highlight=False, markup=False)

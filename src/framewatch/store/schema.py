@@ -1,0 +1,83 @@
+"""The store's tables, one schema for every back end, with numbered migrations."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Each entry upgrades the schema from version N-1 to N; never edit a released entry, append one.
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE IF NOT EXISTS runs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT UNIQUE NOT NULL,
+            started_at TEXT NOT NULL,
+            package_version TEXT NOT NULL,
+            stages TEXT NOT NULL,
+            resource_versions TEXT NOT NULL,
+            config_hash TEXT NOT NULL,
+            command TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE IF NOT EXISTS archives (
+            sha256 TEXT PRIMARY KEY,
+            requested_url TEXT NOT NULL,
+            final_url TEXT NOT NULL,
+            status INTEGER,
+            content_type TEXT,
+            fetched_at TEXT NOT NULL,
+            body BLOB NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS documents (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT UNIQUE NOT NULL,
+            content_hash TEXT UNIQUE NOT NULL,
+            source_key TEXT,
+            previous_id TEXT REFERENCES documents(id),
+            kind TEXT NOT NULL,
+            external_id TEXT,
+            thread_id TEXT,
+            reply_to TEXT,
+            author TEXT,
+            published TEXT,
+            language TEXT,
+            title TEXT,
+            url TEXT,
+            path TEXT,
+            outlet TEXT,
+            original_url TEXT,
+            links TEXT NOT NULL,
+            disclaimers TEXT NOT NULL,
+            quotes TEXT NOT NULL,
+            meta TEXT NOT NULL,
+            text TEXT NOT NULL,
+            archive_sha256 TEXT REFERENCES archives(sha256),
+            ingest_run_id TEXT NOT NULL REFERENCES runs(id),
+            ingested_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS documents_source_key ON documents(source_key)",
+        "CREATE INDEX IF NOT EXISTS documents_thread ON documents(thread_id)",
+        "CREATE INDEX IF NOT EXISTS documents_previous ON documents(previous_id)",
+        """CREATE TABLE IF NOT EXISTS spans (
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            layer TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            confidence REAL,
+            engine TEXT NOT NULL,
+            cue TEXT,
+            attrs TEXT NOT NULL,
+            CHECK (0 <= start AND start <= "end")
+        )""",
+        "CREATE INDEX IF NOT EXISTS spans_doc ON spans(doc_id, layer)",
+        "CREATE INDEX IF NOT EXISTS spans_run ON spans(run_id)",
+    ],
+}
+
+# Columns of `documents` that mirror `Document` fields one to one (JSON-encoded where a list/dict).
+DOCUMENT_COLUMNS = (
+    "id", "content_hash", "source_key", "previous_id", "kind", "external_id", "thread_id", "reply_to",
+    "author", "published", "language", "title", "url", "path", "outlet", "original_url", "links",
+    "disclaimers", "quotes", "meta", "text",
+)
+JSON_COLUMNS = frozenset({"links", "disclaimers", "quotes", "meta"})

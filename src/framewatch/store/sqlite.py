@@ -1,0 +1,311 @@
+"""SQLite back end: one file, WAL journal, FTS5 search that folds Latin and Cyrillic case."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..model import AnalysisRun, Document, Span
+from .base import AddReport, document_row, row_document, row_span, span_row
+from .schema import DOCUMENT_COLUMNS, MIGRATIONS, SCHEMA_VERSION
+
+# FTS5 is SQLite's own; `unicode61` folds case for Cyrillic as well as Latin, and
+# remove_diacritics 2 makes "ё" match "е" and "Əliyev" match "Eliyev".
+_SEARCH_DDL = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+        title, author, text, content='documents', content_rowid='seq',
+        tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN
+        INSERT INTO documents_fts(rowid, title, author, text) VALUES (new.seq, new.title, new.author, new.text);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN
+        INSERT INTO documents_fts(documents_fts, rowid, title, author, text)
+        VALUES ('delete', old.seq, old.title, old.author, old.text);
+    END""",
+]
+_LATEST = "id NOT IN (SELECT previous_id FROM documents WHERE previous_id IS NOT NULL)"
+_QUERY_TERM = re.compile(r'"(?P<phrase>[^"]+)"|(?P<word>[^\s"]+)')
+
+
+@dataclass
+class SearchHit:
+    document: Document
+    snippet: str
+    rank: float
+
+
+class StoreError(Exception):
+    """The store file cannot be opened or is not a framewatch store."""
+
+
+class SQLiteStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if path.exists() and path.is_dir():
+            raise StoreError(f"{path}: is a directory, not a store file")
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = sqlite3.connect(str(path), isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a framewatch store ({exc})") from exc
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT)")
+        row = self._conn.execute("SELECT value FROM schema_info WHERE key='version'").fetchone()
+        current = int(row["value"]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: schema version {current} is newer than this framewatch "
+                             f"({SCHEMA_VERSION}); upgrade framewatch")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            with self._transaction():
+                for statement in MIGRATIONS[version]:
+                    self._conn.execute(statement)
+                if version == 1:
+                    for statement in _SEARCH_DDL:
+                        self._conn.execute(statement)
+                self._conn.execute(
+                    "INSERT INTO schema_info(key, value) VALUES ('version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (str(version),))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._conn)
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("SELECT value FROM schema_info WHERE key='version'").fetchone()[0])
+
+    # -- writing -------------------------------------------------------------------------------
+    def record_run(self, run: AnalysisRun) -> None:
+        with self._transaction():
+            self._insert_run(run)
+
+    def _insert_run(self, run: AnalysisRun) -> None:
+        self._conn.execute(
+            "INSERT OR IGNORE INTO runs(id, started_at, package_version, stages, resource_versions, "
+            "config_hash, command) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run.id, run.started_at, run.package_version, json.dumps(run.stages),
+             json.dumps(run.resource_versions), run.config_hash, run.command),
+        )
+
+    def add_documents(self, docs: Iterable[Document], run: AnalysisRun,
+                      archive_sha256: str | None = None) -> AddReport:
+        """Store `docs` in one transaction: all of them or, if anything fails, none.
+
+        Content already stored is skipped; new content under an already-seen source key becomes a
+        new version pointing at the one it replaces.
+        """
+        report = AddReport()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._transaction():
+            for doc in docs:
+                row = document_row(doc)
+                if self._conn.execute("SELECT 1 FROM documents WHERE content_hash=?",
+                                      (row["content_hash"],)).fetchone():
+                    report.unchanged += 1
+                    continue
+                if doc.source_key:
+                    previous = self._conn.execute(
+                        f"SELECT id FROM documents WHERE source_key=? AND {_LATEST} ORDER BY seq DESC LIMIT 1",
+                        (doc.source_key,),
+                    ).fetchone()
+                    if previous:
+                        row["previous_id"] = doc.previous_id = previous["id"]
+                        report.new_versions += 1
+                if not report.added:
+                    self._insert_run(run)  # a run that stored nothing leaves no trace
+                columns = [*DOCUMENT_COLUMNS, "archive_sha256", "ingest_run_id", "ingested_at"]
+                values = [row[name] for name in DOCUMENT_COLUMNS] + [archive_sha256, run.id, now]
+                self._conn.execute(
+                    f"INSERT INTO documents({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    values,
+                )
+                self._insert_spans(row["id"], run.id, doc.spans)
+                report.added += 1
+                report.ids.append(row["id"])
+        return report
+
+    def _insert_spans(self, doc_id: str, run_id: str, spans: Iterable[Span]) -> None:
+        rows = []
+        for span in spans:
+            span.run_id = run_id
+            rows.append(span_row(doc_id, run_id, span))
+        self._conn.executemany(
+            'INSERT INTO spans(doc_id, run_id, layer, label, start, "end", confidence, engine, cue, attrs) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def add_analysis(self, docs: Iterable[Document], run: AnalysisRun) -> int:
+        """Store the spans `run` added to already-stored documents (and a detected language)."""
+        count = 0
+        with self._transaction():
+            self._insert_run(run)
+            for doc in docs:
+                self._insert_spans(doc.id, run.id, [s for s in doc.spans if s.run_id == run.id])
+                self._conn.execute(
+                    "UPDATE documents SET language=?, meta=? WHERE id=?",
+                    (doc.language, json.dumps(doc.meta, ensure_ascii=False), doc.id))
+                count += 1
+        return count
+
+    def add_archive(self, *, sha256: str, requested_url: str, final_url: str, status: int | None,
+                    content_type: str | None, fetched_at: str, body: bytes) -> None:
+        with self._transaction():
+            self._conn.execute(
+                "INSERT OR IGNORE INTO archives(sha256, requested_url, final_url, status, content_type, "
+                "fetched_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sha256, requested_url, final_url, status, content_type, fetched_at, body))
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, doc_id: str) -> Document | None:
+        row = self._conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        doc = row_document(dict(row))
+        doc.spans = self._latest_spans([doc.id])[doc.id]
+        return doc
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            found.update(r[0] for r in self._conn.execute(
+                f"SELECT id FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
+
+    def find(self, prefix: str) -> list[str]:
+        """Ids starting with `prefix`, so users can type a short id as they do with git."""
+        return [r["id"] for r in self._conn.execute(
+            "SELECT id FROM documents WHERE id >= ? AND id < ? ORDER BY id LIMIT 10",
+            (prefix, prefix + "\uffff"))]
+
+    def iter_documents(self, *, latest_only: bool = True, with_spans: bool = True,
+                       batch: int = 500) -> Iterator[Document]:
+        where = f"seq > ? AND {_LATEST}" if latest_only else "seq > ?"
+        last = 0
+        while True:
+            rows = self._conn.execute(
+                f"SELECT * FROM documents WHERE {where} ORDER BY seq LIMIT ?", (last, batch)).fetchall()
+            if not rows:
+                return
+            docs = [row_document(dict(r)) for r in rows]
+            if with_spans:
+                spans = self._latest_spans([d.id for d in docs])
+                for doc in docs:
+                    doc.spans = spans[doc.id]
+            yield from docs
+            last = rows[-1]["seq"]
+
+    def _latest_spans(self, ids: list[str]) -> dict[str, list[Span]]:
+        """Per document and layer, the spans of the most recent run that produced that layer."""
+        out: dict[str, list[Span]] = {doc_id: [] for doc_id in ids}
+        if not ids:
+            return out
+        rows = self._conn.execute(
+            f"SELECT s.*, r.seq AS run_seq FROM spans s JOIN runs r ON r.id = s.run_id "
+            f"WHERE s.doc_id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+        newest: dict[tuple[str, str], int] = {}
+        for row in rows:
+            key = (row["doc_id"], row["layer"])
+            newest[key] = max(newest.get(key, 0), row["run_seq"])
+        for row in rows:
+            if row["run_seq"] == newest[(row["doc_id"], row["layer"])]:
+                out[row["doc_id"]].append(row_span(dict(row)))
+        for spans in out.values():
+            spans.sort(key=Span.sort_key)
+        return out
+
+    def count(self, *, latest_only: bool = True) -> int:
+        where = f"WHERE {_LATEST}" if latest_only else ""
+        return self._conn.execute(f"SELECT count(*) FROM documents {where}").fetchone()[0]
+
+    def summary(self) -> dict[str, Any]:
+        def grouped(column: str) -> dict[str, int]:
+            return {(r[0] or "unknown"): r[1] for r in self._conn.execute(
+                f"SELECT {column}, count(*) FROM documents WHERE {_LATEST} GROUP BY 1 ORDER BY 2 DESC, 1")}
+
+        return {
+            "documents": self.count(),
+            "versions": self.count(latest_only=False),
+            "by_kind": grouped("kind"),
+            "by_language": grouped("language"),
+            "threads": self._conn.execute(
+                "SELECT count(DISTINCT thread_id) FROM documents WHERE thread_id IS NOT NULL").fetchone()[0],
+            "spans": self._conn.execute("SELECT count(*) FROM spans").fetchone()[0],
+            "runs": self._conn.execute("SELECT count(*) FROM runs").fetchone()[0],
+            "archives": self._conn.execute("SELECT count(*) FROM archives").fetchone()[0],
+        }
+
+    def runs(self) -> list[AnalysisRun]:
+        return [AnalysisRun(r["id"], r["started_at"], r["package_version"], json.loads(r["stages"]),
+                            json.loads(r["resource_versions"]), r["config_hash"], r["command"])
+                for r in self._conn.execute("SELECT * FROM runs ORDER BY seq")]
+
+    def archive(self, sha256: str) -> dict[str, Any] | None:
+        row = self._conn.execute("SELECT * FROM archives WHERE sha256=?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def search(self, query: str, *, language: str | None = None, limit: int = 20) -> list[SearchHit]:
+        """Documents matching every term of `query` (quoted phrases kept, `word*` as prefix)."""
+        match = _fts_query(query)
+        if not match:
+            return []
+        sql = (
+            "SELECT d.*, snippet(documents_fts, 2, '[', ']', '…', 12) AS snippet, bm25(documents_fts) AS rank "
+            "FROM documents_fts JOIN documents d ON d.seq = documents_fts.rowid "
+            f"WHERE documents_fts MATCH ? AND d.{_LATEST}"
+        )
+        params: list[Any] = [match]
+        if language:
+            sql += " AND d.language = ?"
+            params.append(language.lower())
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(limit)
+        return [SearchHit(row_document(dict(r)), r["snippet"], r["rank"])
+                for r in self._conn.execute(sql, params)]
+
+
+def _fts_query(query: str) -> str:
+    """User text as a safe FTS5 expression: each term quoted, a trailing `*` kept as prefix search."""
+    terms = []
+    for match in _QUERY_TERM.finditer(query):
+        text = match.group("phrase") or match.group("word")
+        prefix = text.endswith("*") and match.group("word") is not None
+        text = text.rstrip("*").replace('"', '""').strip()
+        if text:
+            terms.append(f'"{text}"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises (or the process dies)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
