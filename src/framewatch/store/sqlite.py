@@ -31,6 +31,8 @@ _SEARCH_DDL = [
 ]
 _LATEST = "id NOT IN (SELECT previous_id FROM documents WHERE previous_id IS NOT NULL)"
 _QUERY_TERM = re.compile(r'"(?P<phrase>[^"]+)"|(?P<word>[^\s"]+)')
+_UNSAFE_QUERY_CHARS = re.compile("[\x00\ud800-\udfff]")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass
@@ -50,16 +52,22 @@ class SQLiteStore:
         if path.exists() and path.is_dir():
             raise StoreError(f"{path}: is a directory, not a store file")
         if str(path) != ":memory:":
+            _check_header(path)
             path.parent.mkdir(parents=True, exist_ok=True)
+        conn: sqlite3.Connection | None = None
         try:
-            self._conn = sqlite3.connect(str(path), isolation_level=None)
+            conn = self._conn = sqlite3.connect(str(path), isolation_level=None)
             self._conn.row_factory = sqlite3.Row
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA busy_timeout=10000")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            if conn is not None:
+                conn.close()  # a refused file is not left locked or open
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"{path}: not a framewatch store ({exc})") from exc
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -73,6 +81,10 @@ class SQLiteStore:
         self.close()
 
     def _migrate(self) -> None:
+        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")}
+        if tables and "schema_info" not in tables:
+            raise StoreError(f"{self.path}: an SQLite database of another application, not a framewatch "
+                             f"store; refusing to add tables to it")
         self._conn.execute("CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT)")
         row = self._conn.execute("SELECT value FROM schema_info WHERE key='version'").fetchone()
         current = int(row["value"]) if row else 0
@@ -289,6 +301,9 @@ class SQLiteStore:
 def _fts_query(query: str) -> str:
     """User text as a safe FTS5 expression: each term quoted, a trailing `*` kept as prefix search."""
     terms = []
+    # NUL ends an FTS5 string early ("unterminated string") and a lone surrogate (an undecodable
+    # byte in argv) cannot be encoded for SQLite: both are separators here, never an error.
+    query = _UNSAFE_QUERY_CHARS.sub(" ", query)
     for match in _QUERY_TERM.finditer(query):
         text = match.group("phrase") or match.group("word")
         prefix = text.endswith("*") and match.group("word") is not None
@@ -296,6 +311,22 @@ def _fts_query(query: str) -> str:
         if text:
             terms.append(f'"{text}"' + ("*" if prefix else ""))
     return " ".join(terms)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a non-empty file that is not an SQLite database before SQLite may write to it.
+
+    SQLite itself rejects most such files, but takes a 1-byte file for an empty database and
+    overwrites it with a new store."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if head and head != _SQLITE_MAGIC:
+        raise StoreError(f"{path}: not a framewatch store (not an SQLite database file)")
 
 
 class _Transaction:

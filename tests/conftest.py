@@ -1,0 +1,40 @@
+"""Fixtures shared by every test surface.
+
+`../shared` (seed thread, benchmark corpora) sits beside the repository for developers and CI
+only. Tests that need it skip with the reason when it is absent, and fail instead when
+FRAMEWATCH_REQUIRE_SHARED=1 (as CI sets it), so a missing folder can never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLES = REPO / "examples"
+AS_OF = datetime(2025, 12, 1, 12, 0)
+
+
+def need_shared(relative: str) -> Path:
+    path = SHARED / relative
+    if not path.exists():
+        message = f"{path} is absent: it is only beside the repository for developers and CI"
+        if os.environ.get("FRAMEWATCH_REQUIRE_SHARED") == "1":
+            pytest.fail(message + " (FRAMEWATCH_REQUIRE_SHARED=1)")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def seeds() -> Path:
+    return need_shared("seeds")
+
+
+@pytest.fixture
+def as_of() -> datetime:
+    return AS_OF

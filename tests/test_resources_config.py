@@ -1,0 +1,69 @@
+"""Language data files and configuration parse, and say what the code expects of them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from framewatch import resources
+from framewatch.config import DEFAULTS, load_config
+
+
+def test_english_and_russian_ship_thread_and_article_data():
+    assert {"en", "ru"} <= set(resources.languages())
+    for lang in ("en", "ru"):
+        assert resources.has(lang, "thread") and resources.has(lang, "article")
+
+
+@pytest.mark.parametrize("lang", resources.languages())
+def test_thread_resources_are_valid(lang):
+    data = resources.load(lang, "thread")
+    assert data["version"]
+    for header in data.get("quote_headers", []):
+        pattern = re.compile(header["pattern"])
+        assert "author" in pattern.groupindex, header["style"]
+        if header.get("needs_end_marker"):
+            assert data["quote_end_markers"][header["style"]], header["style"]
+    for pattern in data["provenance"]["disclaimer_patterns"]:
+        re.compile(pattern)
+    assert data["provenance"]["origin_labels"]
+    assert data["timestamps"]["relative_words"]
+
+
+@pytest.mark.parametrize("lang", resources.languages())
+def test_article_resources_are_valid(lang):
+    for pattern in resources.load(lang, "article")["byline_patterns"]:
+        assert "author" in re.compile(pattern).groupindex
+
+
+def test_resource_versions_change_with_content():
+    versions = resources.versions()
+    assert re.fullmatch(r"\d+\+[0-9a-f]{12}", versions["en/thread"])
+
+
+def test_config_file_overrides_defaults(tmp_path, monkeypatch):
+    (tmp_path / "framewatch.toml").write_text('[languages]\ndetect = ["en", "ru"]\n[ingest]\nbatch_size = 7\n')
+    monkeypatch.chdir(tmp_path)
+    config = load_config()
+    assert config.get("languages.detect") == ["en", "ru"]
+    assert config.get("ingest.batch_size") == 7
+    assert config.get("ingest.max_file_mb") == DEFAULTS["ingest"]["max_file_mb"]
+
+
+def test_config_hash_tracks_settings(tmp_path):
+    a = tmp_path / "a.toml"
+    a.write_text("[ingest]\nbatch_size = 7\n")
+    b = tmp_path / "b.toml"
+    b.write_text("[ingest]\nbatch_size = 8\n")
+    assert load_config(a).hash() != load_config(b).hash()
+    assert load_config(a).hash() == load_config(a).hash()
+
+
+def test_bad_config_is_a_clear_error(tmp_path):
+    bad = tmp_path / "framewatch.toml"
+    bad.write_text("[ingest\n")
+    with pytest.raises(ValueError, match="invalid TOML"):
+        load_config(bad)
+    with pytest.raises(FileNotFoundError):
+        load_config(tmp_path / "nope.toml")
