@@ -124,7 +124,7 @@ class Pipeline:
 
     def __init__(self, config: Config, stage_names: Iterable[str] | None = None, command: str = "") -> None:
         self.config = config
-        self.stages = resolve(stage_names or config.get("pipeline.stages", []))
+        self.stages = resolve(config.get("pipeline.stages", []) if stage_names is None else stage_names)
         self.run = new_run(config, self.stages, command)
 
     def analyze(self, doc: Document, ctx: StageContext | None = None) -> Document:
