@@ -16,7 +16,7 @@ def test_english_and_russian_ship_thread_and_article_data():
         assert resources.has(lang, "thread") and resources.has(lang, "article")
 
 
-@pytest.mark.parametrize("lang", resources.languages())
+@pytest.mark.parametrize("lang", [lang for lang in resources.languages() if resources.has(lang, "thread")])
 def test_thread_resources_are_valid(lang):
     data = resources.load(lang, "thread")
     assert data["version"]
@@ -31,10 +31,16 @@ def test_thread_resources_are_valid(lang):
     assert data["timestamps"]["relative_words"]
 
 
-@pytest.mark.parametrize("lang", resources.languages())
+@pytest.mark.parametrize("lang", [lang for lang in resources.languages() if resources.has(lang, "article")])
 def test_article_resources_are_valid(lang):
     for pattern in resources.load(lang, "article")["byline_patterns"]:
         assert "author" in re.compile(pattern).groupindex
+
+
+@pytest.mark.parametrize("lang", [lang for lang in resources.languages() if resources.has(lang, "encoding")])
+def test_encoding_samples_are_long_cyrillic_prose(lang):
+    sample = resources.load(lang, "encoding")["sample_text"]
+    assert len(re.findall(r"[\u0400-\u04ff]", sample)) > 300
 
 
 def test_resource_versions_change_with_content():
