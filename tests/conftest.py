@@ -7,7 +7,10 @@ FRAMEWATCH_REQUIRE_SHARED=1 (as CI sets it), so a missing folder can never pass 
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -38,3 +41,16 @@ def seeds() -> Path:
 @pytest.fixture
 def as_of() -> datetime:
     return AS_OF
+
+
+def framewatch(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "framewatch", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "COLUMNS": "200"})
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc
+
+
+def export(cwd: Path, db: str = "fw.db") -> list[dict]:
+    proc = framewatch("export", "--db", db, "--format", "jsonl", cwd=cwd)
+    return [json.loads(line) for line in proc.stdout.splitlines()]

@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES
-
-
-def framewatch(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "framewatch", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "COLUMNS": "200"})
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
-    return proc
-
-
-def export(cwd: Path, db: str = "fw.db") -> list[dict]:
-    proc = framewatch("export", "--db", db, "--format", "jsonl", cwd=cwd)
-    return [json.loads(line) for line in proc.stdout.splitlines()]
+from conftest import EXAMPLES, export, framewatch
 
 
 def test_seed_thread_acceptance(seeds, tmp_path):

@@ -188,7 +188,7 @@ def test_loopback_refused_without_allow_private(server: str) -> None:
         fetch_url(f"{server}/news/baku.html", timeout=5)
     message = str(info.value)
     assert f"{server}/news/baku.html" in message
-    assert "127.0.0.1" in message and "loopback" in message and "allow_private" in message
+    assert "127.0.0.1" in message and "loopback" in message and "--allow-private" in message
 
 
 def test_localhost_name_refused() -> None:

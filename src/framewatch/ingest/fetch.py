@@ -79,7 +79,7 @@ def fetch_url(
                     hop = "" if current == url else f" (redirected to {current})"
                     raise IngestError(
                         f"refusing to fetch {url}{hop}: {host} resolves to {address}, a {reason} "
-                        "address; only public addresses are fetched (allow_private permits others)"
+                        "address; only public addresses are fetched (--allow-private permits others)"
                     )
         conn = _connection(scheme, host, port, addresses, _remaining(deadline, url))
         try:
