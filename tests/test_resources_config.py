@@ -73,3 +73,12 @@ def test_bad_config_is_a_clear_error(tmp_path):
         load_config(bad)
     with pytest.raises(FileNotFoundError):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("lang", [lang for lang in resources.languages() if resources.has(lang, "search")])
+def test_search_folds_are_one_letter_to_one_letter(lang):
+    """Snippets are cut from the unfolded text at the index's offsets, so folding keeps lengths."""
+    fold = resources.load(lang, "search")["fold"]
+    assert fold
+    for source, target in fold.items():
+        assert len(source) == 1 and len(target) == 1 and source.isalpha() and target.isalpha()

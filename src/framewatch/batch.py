@@ -75,9 +75,11 @@ def ingest_into(
     for result in read_sources(paths, options):
         take(result)
         pending.extend(result.documents)
-        if len(pending) >= batch_size:
-            store_batch(pending)
-            pending = []
+        # A big corpus file is committed in batches too: a crash loses at most one batch, and the
+        # deterministic ids let the next run pick up where this one stopped.
+        while len(pending) >= batch_size:
+            store_batch(pending[:batch_size])
+            pending = pending[batch_size:]
     if pending:
         store_batch(pending)
 

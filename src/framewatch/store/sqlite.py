@@ -8,25 +8,29 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .. import resources
 from ..model import AnalysisRun, Document, Span
 from .base import AddReport, document_row, row_document, row_span, span_row
 from .schema import DOCUMENT_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 
-# FTS5 is SQLite's own; `unicode61` folds case for Cyrillic as well as Latin, and
-# remove_diacritics 2 makes "ё" match "е" and "Əliyev" match "Eliyev".
+# FTS5 is SQLite's own; `unicode61` folds case in Latin and Cyrillic and strips Latin diacritics.
+# Letters it keeps apart but readers do not (ё/е, ə/e, ı/i) are folded by `fold()`, a function
+# built from the `search` language resources and applied to indexed text and to queries alike.
 _SEARCH_DDL = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
         title, author, text, content='documents', content_rowid='seq',
         tokenize='unicode61 remove_diacritics 2')""",
     """CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN
-        INSERT INTO documents_fts(rowid, title, author, text) VALUES (new.seq, new.title, new.author, new.text);
+        INSERT INTO documents_fts(rowid, title, author, text)
+        VALUES (new.seq, fold(new.title), fold(new.author), fold(new.text));
     END""",
     """CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN
         INSERT INTO documents_fts(documents_fts, rowid, title, author, text)
-        VALUES ('delete', old.seq, old.title, old.author, old.text);
+        VALUES ('delete', old.seq, fold(old.title), fold(old.author), fold(old.text));
     END""",
 ]
 _LATEST = "id NOT IN (SELECT previous_id FROM documents WHERE previous_id IS NOT NULL)"
@@ -58,6 +62,13 @@ class SQLiteStore:
         try:
             conn = self._conn = sqlite3.connect(str(path), isolation_level=None)
             self._conn.row_factory = sqlite3.Row
+            self._conn.create_function("fold", 1, fold, deterministic=True)
+            # Before any PRAGMA that writes (journal_mode): another application's database is refused
+            # untouched rather than turned into a WAL file with framewatch tables added.
+            tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")}
+            if tables and "schema_info" not in tables:
+                raise StoreError(f"{path}: an SQLite database of another application, not a framewatch "
+                                 f"store; refusing to add tables to it")
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
@@ -81,10 +92,6 @@ class SQLiteStore:
         self.close()
 
     def _migrate(self) -> None:
-        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")}
-        if tables and "schema_info" not in tables:
-            raise StoreError(f"{self.path}: an SQLite database of another application, not a framewatch "
-                             f"store; refusing to add tables to it")
         self._conn.execute("CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT)")
         row = self._conn.execute("SELECT value FROM schema_info WHERE key='version'").fetchone()
         current = int(row["value"]) if row else 0
@@ -298,12 +305,25 @@ class SQLiteStore:
                 for r in self._conn.execute(sql, params)]
 
 
+@cache
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for data in resources.load_all("search").values():
+        table.update({ord(k): v for k, v in data.get("fold", {}).items()})
+    return table
+
+
+def fold(text: str | None) -> str | None:
+    """Text as the search index sees it: the same length, letters readers treat as one merged."""
+    return text.translate(_fold_table()) if text is not None else None
+
+
 def _fts_query(query: str) -> str:
     """User text as a safe FTS5 expression: each term quoted, a trailing `*` kept as prefix search."""
     terms = []
     # NUL ends an FTS5 string early ("unterminated string") and a lone surrogate (an undecodable
     # byte in argv) cannot be encoded for SQLite: both are separators here, never an error.
-    query = _UNSAFE_QUERY_CHARS.sub(" ", query)
+    query = fold(_UNSAFE_QUERY_CHARS.sub(" ", query))
     for match in _QUERY_TERM.finditer(query):
         text = match.group("phrase") or match.group("word")
         prefix = text.endswith("*") and match.group("word") is not None
