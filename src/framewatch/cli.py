@@ -179,8 +179,8 @@ def _print_summary(summary: IngestSummary) -> None:
 @app.command()
 def analyze(
     inputs: Annotated[list[str] | None, typer.Argument(help="Files or directories (omit with --db)")] = None,
-    json_out: Annotated[str | None, typer.Option("--json", help="Write documents with spans as JSONL "
-                                                               "to this file ('-' for stdout)")] = None,
+    json_out: Annotated[str | None, typer.Option("--json", help="Write documents with spans as JSONL to "
+                                                               "this file ('-': stdout, default for files)")] = None,
     db: DbOption = None,
     stages: Annotated[list[str] | None, typer.Option("--stage", help="Stages to run [default: config]")] = None,
     fmt: Annotated[str, typer.Option("--format", help=f"Input shape: {', '.join(FORMATS)}")] = "auto",
@@ -202,6 +202,8 @@ def analyze(
         pipeline = Pipeline(config, stages or None, command="analyze")
     except (KeyError, ValueError) as exc:
         raise _fail(str(exc), 2) from exc
+    if inputs and json_out is None:
+        json_out = "-"  # analysing files without a store: the documents are the product
     sink = _open_sink(json_out)
     failed = 0
     written = 0
@@ -232,7 +234,8 @@ def analyze(
         if sink and sink is not sys.stdout:
             sink.close()
     if json_out:
-        err.print(f"wrote {written} document(s) to {json_out}", highlight=False)
+        target = "stdout" if json_out == "-" else json_out
+        err.print(f"wrote {written} document(s) to {target}", highlight=False)
     if failed:
         raise typer.Exit(1)
 
