@@ -98,8 +98,9 @@ def main() -> None:
         rows = [row for kind in (args.only or list(SOURCES)) for row in measure(kind, args.copies, workdir)]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"# python {platform.python_version()} on {platform.machine()}, {sys.platform}; "
-          f"copies={args.copies}; model warm-up {warmup:.2f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+          f"copies={args.copies}; model warm-up {warmup:.2f} s; peak RSS {peak_mb:.0f} MB")
     print("| corpus | mode | files | MB | documents | seconds | docs/s | MB/s |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:

@@ -46,3 +46,8 @@ def test_link_offsets_always_slice_to_the_url(prefix, url, suffix):
     for start, end, found in find_links(text):
         assert text[start:end] == found
     assert url in [found for _, _, found in find_links(text)]
+
+
+def test_bare_domains_are_taken_whole_or_not_at_all():
+    text = "see mvd.gov.by and dhrc.org.zz/lists/x or www.bbc.co.uk/news."
+    assert [url for _, _, url in find_links(text)] == ["mvd.gov.by", "www.bbc.co.uk/news"]

@@ -11,9 +11,15 @@ from ..model import Document, Span
 # matched anywhere; a bare domain ("toutiao.com/article/1") only at a word boundary and with a path
 # or a well-known TLD, so that "e.g." or "Mr.Smith" never become links.
 _SCHEME_URL = r"https?://[^\s<>\"'«»()\[\]{}]+"
+_TLDS = (
+    "com|org|net|info|io|news|gov|edu|int|tv|me|co|eu|su|рф|"
+    # country codes of the region and of outlets analysts meet most often
+    "ru|ua|by|az|am|ge|tr|kz|kg|uz|tj|tm|md|ro|pl|lt|lv|ee|fi|de|fr|uk|be|nl|it|es|ch|at|cz|sk|hu|"
+    "bg|rs|ba|hr|si|gr|cy|il|ir|iq|sy|lb|jo|ae|sa|qa|cn|jp|kr|in|pk|af|us|ca|au"
+)
 _BARE_URL = (
     r"(?<![\w@.-])(?:www\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    r"(?:com|org|net|ru|ua|az|tr|kz|uk|de|fr|info|io|be|me|tv|news|gov|edu|eu|int|su|рф)"
+    rf"(?:{_TLDS})(?![\w-]|\.\w)"  # the whole host: "mvd.gov.by", never "mvd.gov" of it
     r"(?:/[^\s<>\"'«»()\[\]{}]*)?"
 )
 URL_PATTERN = re.compile(f"{_SCHEME_URL}|{_BARE_URL}", re.IGNORECASE)
