@@ -1,4 +1,4 @@
-"""Fixtures shared by every test surface.
+"""Fixtures and helpers shared by every test surface.
 
 `../shared` (seed thread, benchmark corpora) sits beside the repository for developers and CI
 only. Tests that need it skip with the reason when it is absent, and fail instead when
@@ -54,3 +54,20 @@ def framewatch(*args: str, cwd: Path, check: bool = True) -> subprocess.Complete
 def export(cwd: Path, db: str = "fw.db") -> list[dict]:
     proc = framewatch("export", "--db", db, "--format", "jsonl", cwd=cwd)
     return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def golden_record(doc) -> dict:
+    """A document's export record without what the store or a run adds later (previous_id, run_id)."""
+    data = doc.to_export()
+    data.pop("previous_id", None)
+    for span in data["spans"]:
+        span.pop("run_id", None)
+    return data
+
+
+def golden(fixture: Path, exported: list[dict]) -> list[dict]:
+    """The expected output stored beside `fixture`; FRAMEWATCH_REGEN_GOLDEN=1 rewrites it (check by eye)."""
+    expected = fixture.with_name(fixture.name.rsplit(".", 1)[0] + ".expected.json")
+    if os.environ.get("FRAMEWATCH_REGEN_GOLDEN") == "1":
+        expected.write_text(json.dumps(exported, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return json.loads(expected.read_text(encoding="utf-8"))

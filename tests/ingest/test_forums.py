@@ -7,8 +7,6 @@ Regenerate the golden files (after checking the output by eye) with
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
+from conftest import golden, golden_record
 from framewatch.ingest import IngestError
 from framewatch.ingest.forums import FORUM_ENGINES, detect_forum_engine, parse_forum_html
 from framewatch.ingest.forums.parser import engine_spec
@@ -34,34 +33,12 @@ THREADS = {
     "discourse": "forum_discourse_thread.html",
 }
 MALFORMED = "malformed_phpbb_truncated.html"
-# Set later by the store or by analysis runs, never by ingestion itself.
-VOLATILE_FIELDS = ("previous_id",)
-VOLATILE_SPAN_FIELDS = ("run_id",)
-
-
-def _export(doc: Document) -> dict[str, Any]:
-    data = doc.to_export()
-    for key in VOLATILE_FIELDS:
-        data.pop(key, None)
-    for span in data["spans"]:
-        for key in VOLATILE_SPAN_FIELDS:
-            span.pop(key, None)
-    return data
-
-
 def _read(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 def _parse(name: str, **kwargs: Any) -> list[Document]:
     return parse_forum_html(_read(name), path=name, as_of=AS_OF, **kwargs)
-
-
-def _golden(name: str, exported: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    golden = FIXTURES / name.replace(".html", ".expected.json")
-    if os.environ.get("FRAMEWATCH_REGEN_GOLDEN") == "1":
-        golden.write_text(json.dumps(exported, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return json.loads(golden.read_text(encoding="utf-8"))
 
 
 def _by_external_id(docs: list[Document]) -> dict[str, Document]:
@@ -114,8 +91,8 @@ def test_selector_table_is_complete_and_valid() -> None:
 
 @pytest.mark.parametrize("name", [*THREADS.values(), MALFORMED])
 def test_thread_matches_golden(name: str) -> None:
-    exported = [_export(doc) for doc in _parse(name)]
-    assert exported == _golden(name, exported)
+    exported = [golden_record(doc) for doc in _parse(name)]
+    assert exported == golden(FIXTURES / name, exported)
 
 
 @pytest.mark.parametrize("name", [*THREADS.values(), MALFORMED])

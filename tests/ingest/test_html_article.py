@@ -7,8 +7,6 @@ Regenerate the golden files (after checking the output by eye) with
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,42 +14,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import golden, golden_record
 from framewatch.ingest import IngestError
 from framewatch.ingest.html_article import parse_article_html
 from framewatch.model import Document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 ARTICLES = ["article_en_northern_ledger.html", "article_ru_vecherniy_dorsk.html"]
-# Set later by the store or by analysis runs, never by ingestion itself.
-VOLATILE_FIELDS = ("previous_id",)
-VOLATILE_SPAN_FIELDS = ("run_id",)
-
-
-def _export(doc: Document) -> dict[str, Any]:
-    data = doc.to_export()
-    for key in VOLATILE_FIELDS:
-        data.pop(key, None)
-    for span in data["spans"]:
-        for key in VOLATILE_SPAN_FIELDS:
-            span.pop(key, None)
-    return data
-
-
 def _parse(name: str, **kwargs: Any) -> list[Document]:
     return parse_article_html((FIXTURES / name).read_text(encoding="utf-8"), path=name, **kwargs)
 
 
-def _golden(name: str, exported: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    golden = FIXTURES / name.replace(".html", ".expected.json")
-    if os.environ.get("FRAMEWATCH_REGEN_GOLDEN") == "1":
-        golden.write_text(json.dumps(exported, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return json.loads(golden.read_text(encoding="utf-8"))
-
-
 @pytest.mark.parametrize("name", ARTICLES)
 def test_article_matches_golden(name: str) -> None:
-    exported = [_export(doc) for doc in _parse(name)]
-    assert exported == _golden(name, exported)
+    exported = [golden_record(doc) for doc in _parse(name)]
+    assert exported == golden(FIXTURES / name, exported)
 
 
 @pytest.mark.parametrize("name", ARTICLES)
