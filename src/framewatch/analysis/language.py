@@ -34,16 +34,17 @@ def _script(text: str) -> str:
     return "cyrillic" if _CYRILLIC.search(text) else "latin"
 
 
-def _detect(text: str, codes: tuple[str, ...]) -> tuple[str | None, float]:
+def _detect_many(texts: list[str], codes: tuple[str, ...]) -> list[tuple[str | None, float]]:
+    """Best language and its confidence for each text; lingua spreads the batch over all cores."""
     if not codes:
-        return None, 0.0
+        return [(None, 0.0)] * len(texts)
     if len(codes) == 1:
-        return codes[0], 1.0
-    values = _detector(codes).compute_language_confidence_values(text)
-    if not values:
-        return None, 0.0
-    best = values[0]
-    return best.language.iso_code_639_1.name.lower(), round(best.value, 3)
+        return [(codes[0], 1.0)] * len(texts)
+    results = []
+    for values in _detector(codes).compute_language_confidence_values_in_parallel(texts):
+        best = values[0] if values else None
+        results.append((best.language.iso_code_639_1.name.lower(), round(best.value, 3)) if best else (None, 0.0))
+    return results
 
 
 def _codes_for_script(codes: tuple[str, ...], script: str) -> tuple[str, ...]:
@@ -80,19 +81,25 @@ def identify_language(doc: Document, ctx: StageContext) -> None:
     if doc.language is None and doc.text.strip():
         sample = doc.text[:_DOC_SAMPLE]
         majority = "cyrillic" if len(_CYRILLIC.findall(sample)) * 2 > len(_LETTER.findall(sample)) else "latin"
-        doc.language, _ = _detect(sample, _codes_for_script(codes, majority) or codes)
+        [(doc.language, _)] = _detect_many([sample], _codes_for_script(codes, majority) or codes)
         doc.meta.setdefault("language_source", "detected")
-    for start, end, script in _segments(doc.text):
-        segment = doc.text[start:end]
-        candidates = _codes_for_script(codes, script)
-        if len(_LETTER.findall(segment)) < min_letters and doc.language in candidates:
+    segments = [(start, end, _codes_for_script(codes, script)) for start, end, script in _segments(doc.text)]
+    to_detect: dict[tuple[str, ...], list[int]] = {}
+    for index, (start, end, candidates) in enumerate(segments):
+        if len(_LETTER.findall(doc.text[start:end])) >= min_letters or doc.language not in candidates:
+            to_detect.setdefault(candidates, []).append(index)
+    detected: dict[int, tuple[str | None, float]] = {}
+    for candidates, indexes in to_detect.items():
+        texts = [doc.text[segments[i][0]:segments[i][1]] for i in indexes]
+        detected.update(zip(indexes, _detect_many(texts, candidates), strict=True))
+    for index, (start, end, candidates) in enumerate(segments):
+        if index not in detected:
             label, confidence, cue = doc.language, None, "document-language"
         else:
-            label, confidence = _detect(segment, candidates)
-            cue = "lingua"
+            (label, confidence), cue = detected[index], "lingua"
             # Short fragments (a name in parentheses) are where detectors guess; an unsure guess
             # yields to the document's language, or to the first configured language of the script.
-            if label and confidence < _SURE and len(_LETTER.findall(segment)) < _SHORT_LETTERS:
+            if label and confidence < _SURE and len(_LETTER.findall(doc.text[start:end])) < _SHORT_LETTERS:
                 fallback = doc.language if doc.language in candidates else candidates[0]
                 label, confidence, cue = fallback, None, "short-segment-default"
         if label:
