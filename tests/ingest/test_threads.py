@@ -143,3 +143,34 @@ def test_splitter_recovers_every_post(bodies, hours):
     docs = split_thread("\n".join(chunks) + "\n", source="t.txt", as_of=AS_OF)
     assert [d.text for d in docs] == ["\n".join(b) for b in bodies]
     assert [d.published for d in docs] == [f"2025-11-30T{h:02d}:15" for h in hours[: len(bodies)]]
+
+
+_names = st.sampled_from(["Tee tiong huat", "olga_v", "Андрей_К", "Marko V"])
+_urls = st.sampled_from(["https://youtu.be/abc?si=1", "toutiao.com/article/7/", "https://rt.ru/x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(_body_line, min_size=1, max_size=3),
+                          st.one_of(st.none(), st.tuples(_names, _body_line, _urls))),
+                min_size=1, max_size=5))
+def test_quotes_are_attributed_and_every_span_slices_its_text(posts):
+    """Each quote becomes a document of the quoted member; link spans point at their URL exactly."""
+    chunks = []
+    for n, (body, quote) in enumerate(posts):
+        header = f"(Yesterday, 08:{n:02d} AM){quote[0]} Wrote: {quote[1]} {quote[2]}\n" if quote else ""
+        chunks.append(f"Yesterday, 09:{n:02d} AM\n{header}" + "\n".join(body))
+    result = parse_text("\n".join(chunks) + "\n", source="t.txt", fmt="thread", as_of=AS_OF, path="t.txt")
+    by_id = {d.id: d for d in result.documents}
+    thread_posts = [d for d in result.documents if d.kind == "post"]
+    assert [p.text for p in thread_posts] == ["\n".join(body) for body, _ in posts]
+    for post, (_, quote) in zip(thread_posts, posts, strict=True):
+        if quote is None:
+            assert post.quotes == []
+            continue
+        [quoted] = [by_id[q] for q in post.quotes]
+        assert quoted.author == quote[0] and quoted.text == f"{quote[1]} {quote[2]}"
+        assert quoted.links == [quote[2]]
+    for doc in result.documents:
+        for span in doc.spans:
+            if span.layer == "link":
+                assert doc.text[span.start:span.end] == span.attrs["url"]
