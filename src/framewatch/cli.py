@@ -42,8 +42,8 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Store file path or sqlite:///PATH URL "
-                                                             "[default: store.db from framewatch.toml, "
-                                                             "else ./framewatch.db]")]
+                                                             "(default: store.db from framewatch.toml, "
+                                                             "else ./framewatch.db)")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="framewatch.toml to use")]
 
 
@@ -137,11 +137,12 @@ def ingest(
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help=f"Input shape: {', '.join(FORMATS)}")] = "auto",
     as_of: Annotated[str | None, typer.Option(help="Resolve 'Yesterday, 09:20 AM' against this time "
-                                                   "[default: each file's modification time]")] = None,
+                                                   "(default: each file's modification time)")] = None,
     include: Annotated[list[str] | None, typer.Option(help="Glob of files to take from directories")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Glob of files or folders to skip")] = None,
     mapping: Annotated[list[str] | None, typer.Option("--map", help="JSONL/CSV column: FIELD=COLUMN")] = None,
-    allow_private: Annotated[bool, typer.Option(help="Allow URLs on private or loopback addresses")] = False,
+    allow_private: Annotated[bool, typer.Option("--allow-private",
+                                                help="Allow URLs on private or loopback addresses")] = False,
     analyze: Annotated[bool, typer.Option(help="Run the configured analysis stages while ingesting")] = True,
     config_path: ConfigOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
@@ -182,7 +183,8 @@ def analyze(
     json_out: Annotated[str | None, typer.Option("--json", help="Write documents with spans as JSONL to "
                                                                "this file ('-': stdout, default for files)")] = None,
     db: DbOption = None,
-    stages: Annotated[list[str] | None, typer.Option("--stage", help="Stages to run [default: config]")] = None,
+    stages: Annotated[list[str] | None, typer.Option(
+        "--stage", help="Stages to run (default: pipeline.stages of the config)")] = None,
     fmt: Annotated[str, typer.Option("--format", help=f"Input shape: {', '.join(FORMATS)}")] = "auto",
     as_of: Annotated[str | None, typer.Option(help="Resolve relative timestamps against this time")] = None,
     include: Annotated[list[str] | None, typer.Option(help="Glob of files to take from directories")] = None,
@@ -333,7 +335,7 @@ def search(
 def export(
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write [default: stdout]")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
     all_versions: Annotated[bool, typer.Option(help="Include superseded versions of edited documents")] = False,
     config_path: ConfigOption = None,
 ) -> None:
