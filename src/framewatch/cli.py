@@ -71,9 +71,9 @@ def _config(path: Path | None) -> Config:
         raise _fail(str(exc), 2) from exc
 
 
-def _open(db: str | None, config: Config) -> SQLiteStore:
+def _open(db: str | None, config: Config, *, create: bool = False) -> SQLiteStore:
     try:
-        return open_store(db or config.get("store.db", "framewatch.db"))
+        return open_store(db or config.get("store.db", "framewatch.db"), create=create)
     except (StoreError, ValueError, OSError) as exc:
         raise _fail(str(exc), 2) from exc
 
@@ -152,7 +152,7 @@ def ingest(
     config = _config(config_path)
     options = _ingest_options(config, fmt, as_of, include, exclude, mapping)
     pipeline = ingest_pipeline(config, analyze)
-    with _open(db, config) as store, _progress() as progress:
+    with _open(db, config, create=True) as store, _progress() as progress:
         task = progress.add_task("ingesting", total=None)
 
         def on_source(result: SourceResult) -> None:
@@ -380,7 +380,7 @@ def demo(
     config = _config(config_path)
     if not examples.is_dir():
         raise _fail(f"{examples}: example folder not found (run from the repository root or pass --examples)")
-    with _open(db or "framewatch-demo.db", config) as store:
+    with _open(db or "framewatch-demo.db", config, create=True) as store:
         summary = run_demo(store, examples, config, out, on_problem=_report)
     _print_summary(summary)
     if summary.failed:

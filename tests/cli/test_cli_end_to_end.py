@@ -165,6 +165,7 @@ def test_bad_files_are_named_and_the_rest_is_stored(tmp_path, mixed_batch):
     assert "Полиция задержала пятерых активистов в парке." in texts
     assert "Журналистов обвинили в шпионаже и выслали." in texts
     assert "First record text." in texts
+    assert "broken.html" in err or any("Unclosed" in t for t in texts), "broken HTML: stored or named"
     german = next(d for d in docs if d["language"] == "de")
     assert any(s["layer"] == "language" for s in german["spans"])
     assert all(d in docs for d in stored_before), "nothing already stored is lost or changed"
@@ -201,3 +202,10 @@ def test_store_is_a_plain_sqlite_file(tmp_path):
     framewatch("ingest", str(tmp_path / "a.txt"), "--db", "sqlite:///fw.db", cwd=tmp_path)
     with sqlite3.connect(tmp_path / "fw.db") as conn:
         assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+
+
+def test_reading_commands_never_create_a_store(tmp_path):
+    for args in (["export"], ["search", "x"], ["show", "d1"], ["runs"], ["analyze"]):
+        proc = framewatch(*args, "--db", "missing.db", cwd=tmp_path, check=False)
+        assert proc.returncode == 2 and "missing.db: no store here" in proc.stderr, args
+    assert not (tmp_path / "missing.db").exists()

@@ -51,10 +51,12 @@ class StoreError(Exception):
 
 
 class SQLiteStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
         if path.exists() and path.is_dir():
             raise StoreError(f"{path}: is a directory, not a store file")
+        if not create and str(path) != ":memory:" and not path.exists():
+            raise StoreError(f"{path}: no store here (ingest something first, or pass --db)")
         if str(path) != ":memory:":
             _check_header(path)
             path.parent.mkdir(parents=True, exist_ok=True)
