@@ -60,8 +60,8 @@ def ingest_into(
     def store_batch(docs: list[Document], archive_sha256: str | None = None) -> None:
         known = store.existing_ids([d.assign_id() for d in docs])
         fresh = [d for d in docs if d.id not in known]
-        report = store.add_documents(
-            (doc for doc, _ in pipeline.analyze_all(fresh)), pipeline.run, archive_sha256=archive_sha256)
+        report = store.add_documents(pipeline.analyze_all(fresh), pipeline.run, archive_sha256=archive_sha256,
+                                     layers=pipeline.layers)
         summary.added += report.added
         summary.new_versions += report.new_versions
         summary.unchanged += report.unchanged + len(docs) - len(fresh)
@@ -92,6 +92,27 @@ def ingest_into(
         if result.documents:
             store_batch(result.documents, archive_sha256=sha256)
     return summary
+
+
+def analyze_stored(store: SQLiteStore, pipeline: Pipeline, *, batch_size: int = 500) -> int:
+    """Re-run `pipeline` over the stored documents (latest versions), one transaction per batch.
+
+    The new run's spans replace, layer by layer, what older runs found; a detected language is
+    detected afresh (the configured languages may have changed), a language the input gave is kept.
+    """
+    count = 0
+    batch: list[Document] = []
+    for doc in store.iter_documents(batch=batch_size):
+        doc.spans = [s for s in doc.spans if s.layer not in pipeline.layers]
+        if doc.meta.get("language_source") == "detected" and "language" in pipeline.run.stages:
+            doc.language = None
+        batch.append(pipeline.analyze(doc))
+        if len(batch) >= batch_size:
+            count += store.add_analysis(batch, pipeline.run, pipeline.layers)
+            batch = []
+    if batch:
+        count += store.add_analysis(batch, pipeline.run, pipeline.layers)
+    return count
 
 
 def _fetch(store: SQLiteStore, url: str, options: IngestOptions, config: Config,

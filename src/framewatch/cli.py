@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,11 +22,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .batch import INGEST_STAGE_VERSION, IngestSummary, ingest_into, ingest_pipeline
+from .batch import INGEST_STAGE_VERSION, IngestSummary, analyze_stored, ingest_into, ingest_pipeline
 from .config import Config, load_config
 from .export import write_csv, write_jsonl
 from .ingest import FORMATS, IngestOptions, SourceResult, expand_paths, read_sources
-from .model import Document, IngestProblem
+from .model import IngestProblem
 from .pipeline import Pipeline
 from .store import open_store
 from .store.sqlite import SQLiteStore, StoreError
@@ -126,11 +126,6 @@ def _read_all(inputs: list[str], options: IngestOptions, description: str) -> It
             yield result
 
 
-def _analyzed(pipeline: Pipeline, docs: Iterable[Document]) -> Iterator[Document]:
-    for doc, _warnings in pipeline.analyze_all(docs):
-        yield doc
-
-
 @app.command()
 def ingest(
     inputs: Annotated[list[str], typer.Argument(help="Files, directories or http(s) URLs")],
@@ -217,21 +212,17 @@ def analyze(
                 for problem in result.problems:
                     _report(problem)
                     failed += problem.fatal
-                for doc in _analyzed(pipeline, result.documents):
+                for doc in pipeline.analyze_all(result.documents):
                     for span in doc.spans:
                         span.run_id = span.run_id or pipeline.run.id
                     if sink:
                         written += write_jsonl([doc], sink)
         else:
             with _open(db, config) as store:
-                docs = list(store.iter_documents(with_spans=True))
-                for doc in docs:
-                    doc.spans = [s for s in doc.spans if s.layer not in _assigned_layers(pipeline)]
-                analysed = list(_analyzed(pipeline, docs))
-                store.add_analysis(analysed, pipeline.run)
+                count = analyze_stored(store, pipeline, batch_size=int(config.get("ingest.batch_size", 500)))
                 if sink:
                     written = write_jsonl(store.iter_documents(), sink)
-                err.print(f"analysed {len(analysed)} stored document(s) in run {pipeline.run.id}")
+            err.print(f"analysed {count} stored document(s) in run {pipeline.run.id}")
     finally:
         if sink and sink is not sys.stdout:
             sink.close()
@@ -240,10 +231,6 @@ def analyze(
         err.print(f"wrote {written} document(s) to {target}", highlight=False)
     if failed:
         raise typer.Exit(1)
-
-
-def _assigned_layers(pipeline: Pipeline) -> set[str]:
-    return {a.split(":", 1)[1] for s in pipeline.stages for a in s.assigns if a.startswith("layer:")}
 
 
 def _open_sink(target: str | None):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
 
@@ -97,12 +97,12 @@ def resolve(names: Iterable[str]) -> list[Stage]:
 
 @dataclass
 class StageContext:
+    """What a stage may read besides its document: the configuration and the run it belongs to."""
+
     config: Config
     run: AnalysisRun
-    warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
-        self.warnings.append(message)
         log.warning(message)
 
 
@@ -127,8 +127,13 @@ class Pipeline:
         self.stages = resolve(config.get("pipeline.stages", []) if stage_names is None else stage_names)
         self.run = new_run(config, self.stages, command)
 
-    def analyze(self, doc: Document, ctx: StageContext | None = None) -> Document:
-        ctx = ctx or StageContext(self.config, self.run)
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """The span layers this pipeline's stages assign."""
+        return tuple(a.split(":", 1)[1] for s in self.stages for a in s.assigns if a.startswith("layer:"))
+
+    def analyze(self, doc: Document) -> Document:
+        ctx = StageContext(self.config, self.run)
         skipped: list[str] = []
         for current in self.stages:
             if current.languages is not None and doc.language not in current.languages:
@@ -146,7 +151,6 @@ class Pipeline:
             )
         return doc
 
-    def analyze_all(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[str]]]:
+    def analyze_all(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
-            ctx = StageContext(self.config, self.run)
-            yield self.analyze(doc, ctx), ctx.warnings
+            yield self.analyze(doc)

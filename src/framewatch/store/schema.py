@@ -70,6 +70,14 @@ MIGRATIONS: dict[int, list[str]] = {
             CHECK (0 <= start AND start <= "end")
         )""",
         "CREATE INDEX IF NOT EXISTS spans_doc ON spans(doc_id, layer)",
+        # Which run last analysed which layer of which document, even where it found nothing:
+        # a re-run that finds no sentence in a document hides the sentences an older run found.
+        """CREATE TABLE IF NOT EXISTS layer_runs (
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            layer TEXT NOT NULL,
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            PRIMARY KEY (doc_id, layer, run_id)
+        )""",
         "CREATE INDEX IF NOT EXISTS spans_run ON spans(run_id)",
     ],
 }

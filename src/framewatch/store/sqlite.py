@@ -131,9 +131,11 @@ class SQLiteStore:
              json.dumps(run.resource_versions), run.config_hash, run.command),
         )
 
-    def add_documents(self, docs: Iterable[Document], run: AnalysisRun,
-                      archive_sha256: str | None = None) -> AddReport:
+    def add_documents(self, docs: Iterable[Document], run: AnalysisRun, archive_sha256: str | None = None,
+                      layers: Iterable[str] = ()) -> AddReport:
         """Store `docs` in one transaction: all of them or, if anything fails, none.
+
+        `layers` are those the run analysed (beyond those its spans show), see `add_analysis`.
 
         Content already stored is skipped; new content under an already-seen source key becomes a
         new version pointing at the one it replaces.
@@ -163,27 +165,36 @@ class SQLiteStore:
                     f"INSERT INTO documents({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                     values,
                 )
-                self._insert_spans(row["id"], run.id, doc.spans)
+                self._insert_spans(row["id"], run.id, doc.spans, layers)
                 report.added += 1
                 report.ids.append(row["id"])
         return report
 
-    def _insert_spans(self, doc_id: str, run_id: str, spans: Iterable[Span]) -> None:
+    def _insert_spans(self, doc_id: str, run_id: str, spans: Iterable[Span], layers: Iterable[str]) -> None:
         rows = []
+        claimed = set(layers)
         for span in spans:
             span.run_id = run_id
             rows.append(span_row(doc_id, run_id, span))
+            claimed.add(span.layer)
         self._conn.executemany(
             'INSERT INTO spans(doc_id, run_id, layer, label, start, "end", confidence, engine, cue, attrs) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._conn.executemany("INSERT OR IGNORE INTO layer_runs(doc_id, layer, run_id) VALUES (?, ?, ?)",
+                               [(doc_id, layer, run_id) for layer in sorted(claimed)])
 
-    def add_analysis(self, docs: Iterable[Document], run: AnalysisRun) -> int:
-        """Store the spans `run` added to already-stored documents (and a detected language)."""
+    def add_analysis(self, docs: Iterable[Document], run: AnalysisRun, layers: Iterable[str] = ()) -> int:
+        """Store the spans `run` added to already-stored documents (and a detected language).
+
+        For each of `layers` (what the run's stages assign) this run becomes the one whose findings
+        count, even for a document where it found nothing.
+        """
+        layers = tuple(layers)
         count = 0
         with self._transaction():
             self._insert_run(run)
             for doc in docs:
-                self._insert_spans(doc.id, run.id, [s for s in doc.spans if s.run_id == run.id])
+                self._insert_spans(doc.id, run.id, [s for s in doc.spans if s.run_id == run.id], layers)
                 self._conn.execute(
                     "UPDATE documents SET language=?, meta=? WHERE id=?",
                     (doc.language, json.dumps(doc.meta, ensure_ascii=False), doc.id))
@@ -239,20 +250,19 @@ class SQLiteStore:
             last = rows[-1]["seq"]
 
     def _latest_spans(self, ids: list[str]) -> dict[str, list[Span]]:
-        """Per document and layer, the spans of the most recent run that produced that layer."""
+        """Per document and layer, the spans of the most recent run that analysed that layer."""
         out: dict[str, list[Span]] = {doc_id: [] for doc_id in ids}
         if not ids:
             return out
+        marks = ", ".join("?" * len(ids))
         rows = self._conn.execute(
-            f"SELECT s.*, r.seq AS run_seq FROM spans s JOIN runs r ON r.id = s.run_id "
-            f"WHERE s.doc_id IN ({', '.join('?' * len(ids))})", ids).fetchall()
-        newest: dict[tuple[str, str], int] = {}
+            f"""SELECT s.* FROM spans s JOIN (
+                    SELECT l.doc_id, l.layer, max(r.seq) AS seq FROM layer_runs l JOIN runs r ON r.id = l.run_id
+                    WHERE l.doc_id IN ({marks}) GROUP BY l.doc_id, l.layer
+                ) newest ON newest.doc_id = s.doc_id AND newest.layer = s.layer
+                JOIN runs r ON r.id = s.run_id AND r.seq = newest.seq""", ids).fetchall()
         for row in rows:
-            key = (row["doc_id"], row["layer"])
-            newest[key] = max(newest.get(key, 0), row["run_seq"])
-        for row in rows:
-            if row["run_seq"] == newest[(row["doc_id"], row["layer"])]:
-                out[row["doc_id"]].append(row_span(dict(row)))
+            out[row["doc_id"]].append(row_span(dict(row)))
         for spans in out.values():
             spans.sort(key=Span.sort_key)
         return out
