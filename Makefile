@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "framewatch needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -e ".[pg,web,scale,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[pg,web,scale,gazetteers,dev]"
 	touch $(STAMP)
 
 demo: $(STAMP)
