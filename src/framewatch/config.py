@@ -30,7 +30,11 @@ DEFAULTS: dict[str, Any] = {
         "mapping": {},
     },
     "fetch": {"timeout_s": 20.0, "max_mb": 10, "user_agent": "framewatch/0.1 (+research)"},
-    "pipeline": {"stages": ["language", "sentences"]},
+    "pipeline": {"stages": ["language", "sentences", "mentions", "actors"]},
+    # registry: a user actor registry file (TOML, the built-in format; see framewatch.registry), merged
+    # over the built-in actors; leave it out for none (TOML has no null). decisions: merge/split
+    # decisions applied to mentions, besides those `framewatch actors merge|split` records in the store.
+    "actors": {"registry": None, "decisions": []},
 }
 
 CONFIG_FILE = "framewatch.toml"

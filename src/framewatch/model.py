@@ -113,7 +113,9 @@ class Document:
             "links": list(self.links),
             "disclaimers": list(self.disclaimers),
             "previous_id": self.previous_id,
-            "meta": self.meta,
+            # The actors stage keeps its per-document list in meta; the contract shows it on its own.
+            "actors": self.meta.get("actors", []),
+            "meta": {k: v for k, v in self.meta.items() if k != "actors"},
             "text": self.text,
             "spans": [_export_span(s) for s in self.sorted_spans()],
         }
@@ -121,6 +123,8 @@ class Document:
     @classmethod
     def from_export(cls, data: dict[str, Any]) -> Document:
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "spans"}
+        if data.get("actors"):
+            fields["meta"] = {**fields.get("meta", {}), "actors": data["actors"]}
         doc = cls(**fields)
         doc.spans = [Span.from_dict(s) for s in data.get("spans", [])]
         return doc

@@ -1,5 +1,5 @@
 """Built-in analysis stages; importing this package registers them with the pipeline."""
 
-from . import language, sentences
+from . import actors, language, mentions, sentences
 
-__all__ = ["language", "sentences"]
+__all__ = ["actors", "language", "mentions", "sentences"]

@@ -1,0 +1,173 @@
+"""Actors: every mention tied to one canonical actor, within a document and across languages.
+
+The `mentions` stage found names; this stage decides who they are:
+- a name in parentheses beside another (`Abdullo Ibragimli (Абдуллу Ибрагимли)`) is the same actor;
+- a surname alone (`Aliyev`, `Путину`) is the full name mentioned in the same document, or else the
+  one built-in person with that surname;
+- a name no gazetteer listed verbatim is matched against the registry's names across scripts and
+  spellings (`analysis.names.same_name`);
+- what is left gets a stable discovered id from its name (`person:~abdullo-ibragimli`), shared by its
+  other spellings in the document.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from unidecode import unidecode
+
+from .. import registry
+from ..model import Document, Span
+from ..pipeline import StageContext, stage
+from .names import latin_forms, same_name
+
+_TYPE_PREFIX = {"PERSON": "person", "ORG": "org", "GPE": "country", "GOVERNMENT": "gov", "GROUP": "group",
+                "MEDIA": "media", "PLACE": "region"}
+_PARENTHESIS = re.compile(r"^\s*[(\[]\s*$")
+_CLOSING = re.compile(r"^\s*[)\]]")
+# Registry types a discovered name of each type may turn out to be.
+_COMPATIBLE = {"PERSON": {"PERSON"}, "ORG": {"ORG", "MEDIA"}, "PLACE": {"PLACE", "GPE"}, "GROUP": {"GROUP"},
+               "MEDIA": {"MEDIA", "ORG"}, "GPE": {"GPE", "PLACE"}, "GOVERNMENT": {"GOVERNMENT"}}
+
+
+def discovered_id(actor_type: str, name: str) -> str:
+    """Stable id of an actor no registry lists: its type's prefix, `~`, and its name in ASCII."""
+    slug = re.sub(r"[^a-z0-9]+", "-", unidecode(name).lower()).strip("-") or "unnamed"
+    return f"{_TYPE_PREFIX.get(actor_type, 'org')}:~{slug}"
+
+
+@dataclass(frozen=True)
+class _Known:
+    actor_id: str
+    actor_type: str
+    name: str
+    lang: str
+
+
+@cache
+def _known_by_surname() -> dict[str, tuple[_Known, ...]]:
+    """Registry names (not adjectives or metonyms) keyed by each Latin spelling of their last word."""
+    actors = registry.load_registry()
+    index: dict[str, list[_Known]] = defaultdict(list)
+    for lang in registry.name_languages():
+        for entry in registry.load_names(lang):
+            actor = actors.get(entry.actor_id)
+            if actor is None or entry.kind in ("adjective", "demonym", "metonym"):
+                continue
+            last = entry.name.split()[-1]
+            for form in latin_forms(last, lang):
+                index[form].append(_Known(actor.id, actor.type, entry.name, lang))
+    return {key: tuple(dict.fromkeys(values)) for key, values in index.items()}
+
+
+def _registry_match(name: str, actor_type: str, lang: str | None) -> str | None:
+    """The one registry actor whose name is `name` in another script or spelling, if exactly one."""
+    words = name.split()
+    if not words:
+        return None
+    candidates = {k for form in latin_forms(words[-1], lang) for k in _known_by_surname().get(form, ())}
+    candidates = {k for k in candidates if k.actor_type in _COMPATIBLE.get(actor_type, {actor_type})}
+    if len(words) == 1:
+        # A surname alone: only when one current (not historical) actor carries it.
+        current = {k.actor_id for k in candidates if "historical" not in registry.load_registry()[k.actor_id].roles}
+        return next(iter(current)) if len(current) == 1 else None
+    matched = {k.actor_id for k in candidates if same_name(name, k.name, lang, k.lang)}
+    return next(iter(matched)) if len(matched) == 1 else None
+
+
+def _name_of(span: Span) -> str:
+    return span.attrs.get("normal") or span.attrs.get("name") or ""
+
+
+def _pairs_in_parentheses(doc: Document, mentions: list[Span]) -> list[tuple[Span, Span]]:
+    """`A (B)`: mention B stands right after A, alone inside parentheses."""
+    pairs = []
+    for a, b in itertools.pairwise(mentions):
+        if _PARENTHESIS.match(doc.text[a.end:b.start]) and _CLOSING.match(doc.text[b.end:b.end + 3]):
+            pairs.append((a, b))
+    return pairs
+
+
+class _Clusters:
+    """Mentions known to be one actor (union-find over span positions)."""
+
+    def __init__(self, count: int) -> None:
+        self.parent = list(range(count))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        self.parent[self.find(i)] = self.find(j)
+
+
+@stage("actors", version="1", requires=("layer:mention",), assigns=("mention.actor_id", "actors"))
+def resolve_actors(doc: Document, ctx: StageContext) -> None:
+    mentions = sorted((s for s in doc.spans if s.layer == "mention"), key=Span.sort_key)
+    index = {id(span): i for i, span in enumerate(mentions)}
+    clusters = _Clusters(len(mentions))
+    for a, b in _pairs_in_parentheses(doc, mentions):
+        if a.label == b.label or not (a.attrs.get("actor_id") and b.attrs.get("actor_id")):
+            clusters.union(index[id(a)], index[id(b)])
+
+    unresolved = [s for s in mentions if not s.attrs.get("actor_id")]
+    full_names = [s for s in mentions if len(_name_of(s).split()) > 1]
+    for span in unresolved:
+        name = _name_of(span)
+        if len(name.split()) == 1:
+            # A surname alone belongs to the full name the document already gave (`Aliyev`, `Путину`).
+            same = [f for f in full_names if f.label == span.label
+                    and same_name(name, _name_of(f).split()[-1], doc.language, doc.language)]
+            if same:
+                clusters.union(index[id(span)], index[id(same[0])])
+
+    groups: dict[int, list[Span]] = defaultdict(list)
+    for span in mentions:
+        groups[clusters.find(index[id(span)])].append(span)
+    for members in groups.values():
+        known = next((m.attrs["actor_id"] for m in members if m.attrs.get("actor_id")), None)
+        if known is None:
+            longest = max(members, key=lambda m: (len(_name_of(m).split()), not _is_cyrillic(_name_of(m))))
+            actor_type = longest.label
+            known = _registry_match(_name_of(longest), actor_type, doc.language)
+            if known is None:
+                latin = next((m for m in members if not _is_cyrillic(_name_of(m))), longest)
+                known = discovered_id(actor_type, _name_of(latin))
+        for member in members:
+            if not member.attrs.get("actor_id"):
+                member.attrs["actor_id"] = known
+                member.attrs["source"] = "discovered" if "~" in known else "builtin"
+    doc.meta["actors"] = document_actors(doc)
+
+
+def _is_cyrillic(text: str) -> bool:
+    return bool(re.search(r"[\u0400-\u04FF]", text))
+
+
+def document_actors(doc: Document) -> list[dict[str, object]]:
+    """The actors a document names, most mentioned first, and the members who wrote or were quoted."""
+    actors = registry.load_registry()
+    seen: dict[str, dict[str, object]] = {}
+    for span in sorted(doc.spans, key=Span.sort_key):
+        if span.layer != "mention" or not span.attrs.get("actor_id"):
+            continue
+        actor_id = span.attrs["actor_id"]
+        entry = seen.setdefault(actor_id, {
+            "id": actor_id,
+            "type": actors[actor_id].type if actor_id in actors else span.label,
+            "name": actors[actor_id].label if actor_id in actors else _name_of(span),
+            "mentions": 0,
+        })
+        entry["mentions"] = int(entry["mentions"]) + 1
+    if doc.author:
+        author_id = discovered_id("PERSON", doc.author)
+        seen.setdefault(author_id, {"id": author_id, "type": "PERSON", "name": doc.author, "mentions": 0})
+        seen[author_id]["role"] = "author"
+    return sorted(seen.values(), key=lambda a: (-int(a["mentions"]), str(a["id"])))

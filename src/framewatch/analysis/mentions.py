@@ -1,0 +1,353 @@
+"""Mentions of actors: gazetteer names in any language, metonyms, country adjectives with the
+groups they qualify, statistical NER for Russian, and capitalised names no gazetteer knows.
+
+Every mention is a `mention` span labelled with the actor type. Gazetteer hits carry the registry's
+`actor_id`; names found only by NER or by capitalisation carry none yet: the `actors` stage gives
+them one. Matching is on word tokens, each compared by its case-folded form and, for Cyrillic, by
+its lemmas, so `Алиеву`, `российские` and `Ilham Aliyev` match their dictionary forms.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+from .. import registry, resources
+from ..model import Document, Span
+from ..pipeline import StageContext, stage
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"^(?P<base>.+?)['’]s?$", re.IGNORECASE)
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_SENTENCE_OPENERS = frozenset(".!?\n«\"“(:;—–-•*")
+# Kinds that name the actor itself, preferred over what merely points at it.
+_KIND_RANK = {"name": 0, "official": 0, "short": 1, "alias": 1, "demonym": 2, "adjective": 3, "metonym": 4}
+_NER_TYPES = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
+_MAX_FALLBACK_TOKENS = 6
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    keys: frozenset[str]
+    possessive: bool
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    tokens: tuple[str, ...]
+    actor_id: str
+    kind: str
+    lang: str
+    name: str
+
+    @property
+    def needs_capital(self) -> bool:
+        return self.name[:1].isupper()
+
+    @property
+    def acronym(self) -> bool:
+        return self.name.isupper() and len(self.name) <= 6
+
+
+def fold(text: str) -> str:
+    return text.casefold().replace("ё", "е").replace("’", "'")
+
+
+@cache
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=200_000)
+def _lemmas(word: str) -> frozenset[str]:
+    """Dictionary forms of a Cyrillic word (every reading pymorphy3 gives), folded."""
+    return frozenset(fold(p.normal_form) for p in _morph().parse(word)[:4])
+
+
+def _keys(word: str) -> frozenset[str]:
+    folded = fold(word)
+    if _CYRILLIC.search(word):
+        return frozenset({folded}) | _lemmas(folded)
+    return frozenset({folded})
+
+
+def tokenize(text: str) -> list[_Token]:
+    tokens = []
+    for match in _WORD.finditer(text):
+        word, possessive = match.group(), False
+        possessive_match = _POSSESSIVE.match(word)
+        if possessive_match and len(possessive_match.group("base")) > 1 and not _CYRILLIC.search(word):
+            word, possessive = possessive_match.group("base"), True
+        tokens.append(_Token(match.start(), match.start() + len(word), word, _keys(word), possessive))
+    return tokens
+
+
+@cache
+def _gazetteer() -> dict[str, tuple[_Entry, ...]]:
+    """Every name of every language, indexed by its first folded token."""
+    index: dict[str, list[_Entry]] = {}
+    for lang in registry.name_languages():
+        for entry in registry.load_names(lang):
+            words = tuple(fold(w) for w in _WORD.findall(entry.name))
+            if not words:
+                continue
+            index.setdefault(words[0], []).append(_Entry(words, entry.actor_id, entry.kind, lang, entry.name))
+    return {key: tuple(entries) for key, entries in index.items()}
+
+
+@cache
+def _actors() -> dict[str, registry.Actor]:
+    return registry.load_registry()
+
+
+@cache
+def _cues(lang: str) -> dict[str, Any]:
+    return resources.load(lang, "mentions") if resources.has(lang, "mentions") else {}
+
+
+@cache
+def _cue_words(lang: str, key: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in _cues(lang).get(key, []))
+
+
+@cache
+def _collective_nouns(lang: str) -> tuple[tuple[tuple[str, ...], str | None], ...]:
+    """(folded tokens of a noun, group key or None for the government itself), longest first."""
+    cues = _cues(lang)
+    nouns: list[tuple[tuple[str, ...], str | None]] = [
+        (tuple(fold(w) for w in _WORD.findall(noun)), None) for noun in cues.get("government_nouns", [])
+    ]
+    for key, words in cues.get("group_nouns", {}).items():
+        nouns.extend((tuple(fold(w) for w in _WORD.findall(noun)), key) for noun in words)
+    return tuple(sorted(nouns, key=lambda n: -len(n[0])))
+
+
+def _joined(text: str, left: _Token, right: _Token) -> bool:
+    """Two tokens belong to one name: only spaces (or a hyphen) between them, no line break."""
+    gap = text[left.end:right.start]
+    return not left.possessive and "\n" not in gap and gap.strip(" \u00a0-") == ""
+
+
+def _matches(entry: _Entry, tokens: list[_Token], i: int, text: str) -> bool:
+    if i + len(entry.tokens) > len(tokens):
+        return False
+    first = tokens[i]
+    if entry.acronym and first.text != entry.name.split()[0]:
+        return False
+    if entry.needs_capital and not first.capitalised:
+        return False
+    for offset, word in enumerate(entry.tokens):
+        token = tokens[i + offset]
+        if word not in token.keys or (offset and not _joined(text, tokens[i + offset - 1], token)):
+            return False
+    return True
+
+
+def _preceding_word(text: str, tokens: list[_Token], i: int) -> str | None:
+    if i == 0 or "\n" in text[tokens[i - 1].end:tokens[i].start]:
+        return None
+    return fold(tokens[i - 1].text)
+
+
+def _is_place_use(text: str, tokens: list[_Token], i: int) -> bool:
+    """`in Baku`, `в Баку`: the place. Elsewhere a capital is its government acting."""
+    return _preceding_word(text, tokens, i) in _all_cue_words("locative_prepositions")
+
+
+@cache
+def _all_cue_words(key: str) -> frozenset[str]:
+    """A cue list of every language at once: a name's neighbours may be in another language."""
+    return frozenset().union(*(_cue_words(lang, key) for lang in resources.languages()))
+
+
+def _choose(entries: list[_Entry], tokens: list[_Token], i: int, text: str, lang: str | None) -> _Entry:
+    metonyms = [e for e in entries if e.kind == "metonym"]
+    places = [e for e in entries if e.kind != "metonym" and _actors().get(e.actor_id, None)
+              and _actors()[e.actor_id].type == "PLACE"]
+    if metonyms and places:
+        return places[0] if _is_place_use(text, tokens, i) else metonyms[0]
+    return min(entries, key=lambda e: (_KIND_RANK.get(e.kind, 9), e.lang != lang, e.actor_id))
+
+
+def _collective_noun(tokens: list[_Token], j: int, text: str) -> tuple[int, str | None] | None:
+    """(tokens used, group key or None for the government) when tokens[j:] start with such a noun."""
+    if j >= len(tokens) or not _joined(text, tokens[j - 1], tokens[j]):
+        return None
+    for lang in resources.languages():
+        for words, key in _collective_nouns(lang):
+            if j + len(words) <= len(tokens) and all(w in tokens[j + k].keys for k, w in enumerate(words)):
+                return len(words), key
+    return None
+
+
+def _gazetteer_mentions(doc: Document, tokens: list[_Token]) -> list[Span]:
+    text, lang, spans = doc.text, doc.language, []
+    gazetteer = _gazetteer()
+    i = 0
+    while i < len(tokens):
+        candidates = {e for key in tokens[i].keys for e in gazetteer.get(key, ())}
+        found = [e for e in candidates if _matches(e, tokens, i, text)]
+        if not found:
+            i += 1
+            continue
+        longest = max(len(e.tokens) for e in found)
+        entry = _choose([e for e in found if len(e.tokens) == longest], tokens, i, text, lang)
+        end_index = i + longest - 1
+        actor = _actors().get(entry.actor_id)
+        actor_id, label, source, cue = entry.actor_id, actor.type if actor else "ORG", "builtin", entry.kind
+        attrs: dict[str, Any] = {}
+        if entry.kind in ("adjective", "demonym") and actor and actor.type == "GPE":
+            collective = _collective_noun(tokens, end_index + 1, text)
+            if collective:
+                used, key = collective
+                end_index += used
+                if key is None and actor.links.get("government"):
+                    actor_id, label, cue = actor.links["government"], "GOVERNMENT", f"{entry.kind}+government-noun"
+                elif key is not None:
+                    actor_id = f"group:~{actor.id.split(':', 1)[1]}-{key}"
+                    label, source, cue = "GROUP", "discovered", f"{entry.kind}+group-noun:{key}"
+                attrs["country"] = actor.id
+        start, end = tokens[i].start, tokens[end_index].end
+        attrs.update(actor_id=actor_id, name=text[start:end], source=source, name_lang=entry.lang)
+        spans.append(Span("mention", label, start, end, 1.0 if source == "builtin" else 0.8,
+                          engine="gazetteer", cue=cue, attrs=attrs))
+        i = end_index + 1
+    return spans
+
+
+@cache
+def _natasha() -> Any:
+    # natasha imports pymorphy2, which no longer imports on Python 3.11; pymorphy3 is its successor
+    # with the same API.
+    import pymorphy3
+
+    sys.modules.setdefault("pymorphy2", pymorphy3)
+    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    embedding = NewsEmbedding()
+    return Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), MorphVocab()
+
+
+def _natasha_mentions(doc: Document) -> list[Span]:
+    from natasha import Doc
+
+    segmenter, ner, morph, vocab = _natasha()
+    parsed = Doc(doc.text)
+    parsed.segment(segmenter)
+    parsed.tag_ner(ner)
+    parsed.tag_morph(morph)  # normal forms ("Алиеву" -> "Алиев") need the morphology
+    spans = []
+    for found in parsed.spans:
+        found.normalize(vocab)
+        spans.append(Span("mention", _NER_TYPES.get(found.type, "ORG"), found.start, found.stop, 0.8,
+                          engine="natasha", cue=f"ner:{found.type}",
+                          attrs={"name": doc.text[found.start:found.stop], "normal": found.normal or found.text,
+                                 "source": "discovered"}))
+    return spans
+
+
+def _opens_sentence(text: str, token: _Token) -> bool:
+    before = text[:token.start].rstrip(" \t\u00a0")
+    return not before or before[-1] in _SENTENCE_OPENERS
+
+
+def _fallback_mentions(doc: Document, tokens: list[_Token], covered: list[tuple[int, int]]) -> list[Span]:
+    """Runs of capitalised words no gazetteer or model knew: people arrested, forum members, groups."""
+    lang = doc.language or ""
+    not_names = _cue_words(lang, "not_names")
+    titles = _cue_words(lang, "person_titles")
+    org_words = _cue_words(lang, "org_words")
+    not_actors = _cue_words(lang, "not_actor_words")
+    not_name_endings = tuple(_cues(lang).get("not_name_endings", []))
+    links = [(s.start, s.end) for s in doc.spans if s.layer == "link"]
+    free = [t for t in tokens if not any(s < t.end and t.start < e for s, e in [*covered, *links])]
+    spans, run = [], []
+
+    def close() -> None:
+        while run and fold(run[0].text) in not_names:
+            run.pop(0)
+        while run and fold(run[-1].text) in not_names:
+            run.pop()
+        if not run:
+            return
+        words = [fold(t.text) for t in run]
+        if any(w in not_actors or (w in not_names and len(run) == 1) for w in words):
+            return
+        first = run[0]
+        title_before = _title_before(doc.text, tokens, first, titles)
+        if len(run) == 1 and not title_before and (
+            _opens_sentence(doc.text, first) or not _name_like(first.text, not_name_endings)
+        ):
+            return
+        if len(run) == 1 and not title_before and not first.text.isupper() and not not_names:
+            return  # a language without cue lists: single capitalised words are too often not names
+        label = "ORG" if any(w in org_words for w in words) or (len(run) == 1 and first.text.isupper()) else "PERSON"
+        spans.append(Span("mention", label, first.start, run[-1].end, 0.6 if len(run) > 1 else 0.4,
+                          engine="lexical", cue="capitalised-words" + ("+title" if title_before else ""),
+                          attrs={"name": doc.text[first.start:run[-1].end], "source": "discovered"}))
+
+    for token in free:
+        if token.capitalised and len(token.text) > 1 and (not run or _joined(doc.text, run[-1], token)) \
+                and len(run) < _MAX_FALLBACK_TOKENS:
+            run.append(token)
+            if token.possessive:
+                close()
+                run = []
+            continue
+        close()
+        run = [token] if token.capitalised and len(token.text) > 1 else []
+    close()
+    return spans
+
+
+def _name_like(word: str, not_name_endings: tuple[str, ...]) -> bool:
+    """A lone capitalised word that could be a name: not an adjective, not `NATO-linked`, not `CDs`."""
+    if word.isupper():
+        return 2 <= len(word) <= 6 and not re.fullmatch(r"[IVXLC]+", word)
+    if any(part[:1].islower() for part in word.split("-")[1:]):
+        return False
+    if any(ch.isupper() for ch in word[1:]) and "-" not in word:
+        return False
+    return len(word) >= 3 and not fold(word).endswith(not_name_endings)
+
+
+def _title_before(text: str, tokens: list[_Token], first: _Token, titles: frozenset[str]) -> bool:
+    index = next(k for k, t in enumerate(tokens) if t.start == first.start)
+    for back in range(1, 3):
+        if index - back < 0:
+            return False
+        if fold(tokens[index - back].text) in titles:
+            return True
+    return False
+
+
+def _overlaps(span: Span, taken: Iterable[tuple[int, int]]) -> bool:
+    return any(span.start < end and start < span.end for start, end in taken)
+
+
+@stage("mentions", version="1", requires=("language",), assigns=("layer:mention",))
+def find_mentions(doc: Document, ctx: StageContext) -> None:
+    tokens = tokenize(doc.text)
+    spans = _gazetteer_mentions(doc, tokens)
+    taken = [(s.start, s.end) for s in spans]
+    if doc.language == "ru":
+        for span in _natasha_mentions(doc):
+            if not _overlaps(span, taken):
+                spans.append(span)
+                taken.append((span.start, span.end))
+    spans.extend(_fallback_mentions(doc, tokens, taken))
+    for span in sorted(spans, key=Span.sort_key):
+        doc.add_span(span)
