@@ -13,7 +13,7 @@ from rich.table import Table
 from .batch import IngestSummary, ingest_into, ingest_pipeline
 from .config import Config
 from .ingest import IngestOptions, SourceResult
-from .model import IngestProblem
+from .model import Document, IngestProblem
 from .store.sqlite import SQLiteStore
 
 # The example threads say "Yesterday, 09:20 AM"; they were written as if saved at this moment,
@@ -50,6 +50,7 @@ def print_store_summary(store: SQLiteStore, out: Console) -> None:
         table.add_row(kind, str(sum(langs.values())), ", ".join(f"{k} {v}" for k, v in langs.most_common()))
     out.print(table)
 
+    _print_actors(docs, out)
     domains = Counter(s.attrs.get("domain") for d in docs for s in d.spans if s.layer == "link")
     if domains:
         out.print("cited domains: " + ", ".join(f"{d} ({n})" for d, n in domains.most_common(8)),
@@ -68,3 +69,25 @@ def print_store_summary(store: SQLiteStore, out: Console) -> None:
             out.print(f"quote: post {doc.id} by {doc.author or 'an unnamed member'} ({doc.published}) quotes "
                       f"{quoted.author} ({quoted.published or 'time unknown'}): "
                       f"{quoted.text[:70]!r}…", highlight=False, markup=False)
+
+
+def _print_actors(docs: list[Document], out: Console) -> None:
+    """The most mentioned actors, with the languages and spellings they were found in."""
+    mentions: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    forms: dict[str, set[str]] = {}
+    for doc in docs:
+        for actor in doc.actors:
+            mentions[actor["id"]] += actor["mentions"]
+            names.setdefault(actor["id"], actor["name"])
+        for span in doc.spans:
+            if span.layer == "mention":
+                forms.setdefault(span.attrs.get("actor_id"), set()).add(doc.text[span.start:span.end])
+    if not mentions:
+        return
+    table = Table("actor", "id", "mentions", "found as", box=None)
+    for actor_id, count in mentions.most_common(12):
+        spellings = sorted(forms.get(actor_id, ()), key=len)[:3]
+        table.add_row(names[actor_id], actor_id, str(count), ", ".join(spellings))
+    out.print(f"actors: {len(mentions)} distinct; most mentioned:")
+    out.print(table)

@@ -93,6 +93,11 @@ class Document:
     def sorted_spans(self) -> list[Span]:
         return sorted(self.spans, key=Span.sort_key)
 
+    @property
+    def actors(self) -> list[dict[str, Any]]:
+        """The actors the document names (set by the `actors` stage)."""
+        return self.meta.get("actors", [])
+
     def to_export(self) -> dict[str, Any]:
         """The stable export contract (docs/format.md)."""
         return {
@@ -114,7 +119,7 @@ class Document:
             "disclaimers": list(self.disclaimers),
             "previous_id": self.previous_id,
             # The actors stage keeps its per-document list in meta; the contract shows it on its own.
-            "actors": self.meta.get("actors", []),
+            "actors": self.actors,
             "meta": {k: v for k, v in self.meta.items() if k != "actors"},
             "text": self.text,
             "spans": [_export_span(s) for s in self.sorted_spans()],
