@@ -183,3 +183,7 @@ def test_acceptance_merge_precision_and_recall_on_the_pair_set():
     report = f"precision={precision:.3f} recall={recall:.3f}; wrong: {wrong}"
     assert precision >= 0.97, report
     assert recall >= 0.90, report
+
+
+def test_two_initials_agree_either_way():
+    assert name_similarity("I", "Ю") == name_similarity("Ю", "I") == pytest.approx(0.95)

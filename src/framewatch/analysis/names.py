@@ -348,8 +348,10 @@ def _token_score(a: _Token, b: _Token) -> float:
     if set(a.forms) & set(b.forms):
         return 1.0
     if a.initial or b.initial:
-        initial, other = (a, b) if a.initial else (b, a)
-        return _INITIAL_SCORE if any(o.startswith(i) for i in initial.forms for o in other.forms) else 0.0
+        # Two initials (`I.` and `Ю.`) agree if either's spelling starts the other's.
+        pairs = [(a, b)] * a.initial + [(b, a)] * b.initial
+        agree = any(o.startswith(i) for initial, other in pairs for i in initial.forms for o in other.forms)
+        return _INITIAL_SCORE if agree else 0.0
     if any(_gendered(x, y) for x in a.forms for y in b.forms):
         return _GENDER_CAP
     best = 0.0
