@@ -374,6 +374,277 @@ def demo(
         raise typer.Exit(1)
 
 
+# -- actors: the curated registry ------------------------------------------------------------------
+actors_app = typer.Typer(
+    help="Curate the actor registry: list and show actors, merge duplicates, split wrongly joined ones.",
+    no_args_is_help=True,
+)
+app.add_typer(actors_app, name="actors")
+_SNIPPET_CHARS = 40
+
+
+def _actor_registry(config: Config) -> dict:
+    from .registry import effective_registry
+
+    try:
+        return effective_registry(config.get("actors.registry"))
+    except ValueError as exc:
+        raise _fail(f"actor registry: {exc}", 2) from exc
+
+
+def _check_actor(actor_id: str, known: set[str], what: str = "actor") -> None:
+    """Exit 1 unless `actor_id` is in the registry or named by a stored mention."""
+    if actor_id in known:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(actor_id, sorted(known), n=3, cutoff=0.75)
+    hint = f"; did you mean {', '.join(close)}?" if close else " (see `framewatch actors list --all`)"
+    raise _fail(f"unknown {what} {actor_id!r}: not in the actor registry and no stored mention names it{hint}")
+
+
+def _known_actors(summary: list[dict], actors: dict) -> set[str]:
+    known = set(actors)
+    for item in summary:
+        known.add(item["id"])
+        known.update(item["merged"])
+    return known
+
+
+def _actor_source(actor_id: str, actors: dict, fallback: str) -> str:
+    actor = actors.get(actor_id)
+    if actor is None:
+        return fallback
+    return "user" if actor.source == "user" else "builtin"
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    """The mention in [brackets] with up to 40 characters either side, on one line."""
+    before = " ".join(text[max(0, start - _SNIPPET_CHARS):start].split())
+    after = " ".join(text[end:end + _SNIPPET_CHARS].split())
+    if before and text[start - 1:start].isspace():
+        before += " "
+    if after and text[end:end + 1].isspace():
+        after = " " + after
+    lead = "…" if start > _SNIPPET_CHARS else ""
+    tail = "…" if end + _SNIPPET_CHARS < len(text) else ""
+    return f"{lead}{before}[{text[start:end]}]{after}{tail}"
+
+
+@actors_app.command("list")
+def actors_list(
+    db: DbOption = None,
+    actor_type: Annotated[str | None, typer.Option("--type", help="Only actors of this type (PERSON, ORG, GPE, "
+                                                                  "GOVERNMENT, GROUP, MEDIA, PLACE)")] = None,
+    source: Annotated[str | None, typer.Option(help="Only builtin, user or discovered actors")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list registry actors no stored mention names")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per actor")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """Actors named in the stored documents, with mention and document counts (after merges and splits)."""
+    from .registry import ACTOR_TYPES, SOURCES, resolve
+
+    if actor_type is not None and actor_type.upper() not in ACTOR_TYPES:
+        raise _fail(f"--type {actor_type!r}: choose one of {', '.join(sorted(ACTOR_TYPES))}", 2)
+    if source is not None and source not in SOURCES:
+        raise _fail(f"--source {source!r}: choose one of {', '.join(SOURCES)}", 2)
+    config = _config(config_path)
+    actors = _actor_registry(config)
+    with _open(db, config) as store:
+        summary = store.actor_summary()
+        decisions = store.decisions()
+    items = []
+    for item in summary:
+        actor = actors.get(item["id"])
+        items.append({**item, "label": actor.label if actor else item["label"],
+                      "source": _actor_source(item["id"], actors, item["source"]), "merged_into": None})
+    if show_all:
+        seen = {item["id"] for item in items}
+        for actor_id in sorted(set(actors) - seen):
+            actor = actors[actor_id]
+            target = resolve(actor_id, decisions)
+            items.append({"id": actor_id, "type": actor.type, "label": actor.label, "mentions": 0, "documents": 0,
+                          "names": [], "source": _actor_source(actor_id, actors, "builtin"), "merged": [],
+                          "merged_into": target if target != actor_id else None})
+    if actor_type is not None:
+        items = [item for item in items if item["type"] == actor_type.upper()]
+    if source is not None:
+        items = [item for item in items if item["source"] == source]
+    if as_json:
+        for item in items:
+            print(json.dumps(item, ensure_ascii=False))
+    elif items:
+        # Plain aligned columns, never wrapped or cut: ids must survive a pipe into grep or cut.
+        rows = [("id", "type", "source", "mentions", "docs", "label", "names")]
+        for item in items:
+            names = ", ".join(item["names"][:4]) + (", …" if len(item["names"]) > 4 else "")
+            if item["merged_into"]:
+                names = f"(merged into {item['merged_into']})"
+            rows.append((item["id"], item["type"] or "?", item["source"], str(item["mentions"]),
+                         str(item["documents"]), item["label"], names))
+        widths = [max(len(row[i]) for row in rows) for i in range(6)]
+        for row in rows:
+            cells = [row[i].rjust(w) if i in (3, 4) else row[i].ljust(w) for i, w in enumerate(widths)]
+            out.print("  ".join([*cells, row[6]]).rstrip(), highlight=False, markup=False)
+    mentioned = sum(1 for item in items if item["mentions"])
+    err.print(f"{len(items)} actor(s), {mentioned} of them mentioned in stored documents"
+              + ("" if summary or show_all else " (no mention spans stored: analyse with the actors stage)"),
+              highlight=False)
+
+
+@actors_app.command("show")
+def actors_show(
+    actor_id: Annotated[str, typer.Argument(metavar="ID", help="Actor id, e.g. person:ilham-aliyev")],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(min=0, help="Mentions to print (0: all)")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """One actor: its registry record, names per language, and the stored mentions that count as it."""
+    from .registry import actor_source, effective_names, name_languages, resolve, type_of
+
+    config = _config(config_path)
+    actors = _actor_registry(config)
+    user_file = config.get("actors.registry")
+    with _open(db, config) as store:
+        summary = store.actor_summary()
+        _check_actor(actor_id, _known_actors(summary, actors))
+        decisions = store.decisions()
+        mentions = list(store.actor_mentions(actor_id))
+        texts = store.document_texts(doc_id for doc_id, _ in mentions)
+    actor = actors.get(actor_id)
+    entry = next((item for item in summary if item["id"] == actor_id), None)
+    names: dict[str, list[dict[str, str]]] = {}
+    try:
+        for lang in name_languages():
+            found = [{"name": e.name, "kind": e.kind} for e in effective_names(lang, user_file)
+                     if e.actor_id == actor_id]
+            if found:
+                names[lang] = found
+    except ValueError as exc:
+        raise _fail(f"actor registry: {exc}", 2) from exc
+    target = resolve(actor_id, decisions)
+    record = None
+    if actor is not None:
+        record = {"label": actor.label, "country": actor.country, "affiliation": actor.affiliation,
+                  "ownership": actor.ownership, "roles": list(actor.roles), "links": dict(actor.links),
+                  "wikidata": actor.wikidata, "file": actor.source}
+    shown = mentions if limit == 0 else mentions[:limit]
+    result = {
+        "id": actor_id,
+        "type": actor.type if actor else type_of(actor_id) or (entry or {}).get("type"),
+        "label": actor.label if actor else (entry or {}).get("label", actor_id),
+        "source": _actor_source(actor_id, actors, (entry or {}).get("source") or actor_source(actor_id)),
+        "merged_into": target if target != actor_id else None,
+        "record": record,
+        "names": names,
+        "names_seen": (entry or {}).get("names", []),
+        "decisions": [d for d in decisions
+                      if actor_id in (d["actor_id"], d.get("into"), d.get("new_id"))],
+        "mention_count": len(mentions),
+        "documents": len({doc_id for doc_id, _ in mentions}),
+        "mentions": [
+            {"doc_id": doc_id, "start": span.start, "end": span.end, "label": span.label,
+             "name": span.attrs.get("name"), "stored_actor_id": span.attrs.get("actor_id"),
+             "source": span.attrs.get("source"),
+             "snippet": _snippet(texts.get(doc_id, ""), span.start, span.end)}
+            for doc_id, span in shown
+        ],
+    }
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        out.print(f"{actor_id}  {result['type'] or '?'}  {result['label']}  ({result['source']})",
+                  highlight=False, markup=False)
+        if result["merged_into"]:
+            out.print(f"merged into {result['merged_into']}: its mentions count there", highlight=False,
+                      markup=False)
+        for key, value in (record or {}).items():
+            if value:
+                text = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else (
+                    ", ".join(value) if isinstance(value, list) else value)
+                out.print(f"  {key}: {text}", highlight=False, markup=False)
+        for lang, found in names.items():
+            out.print(f"  names ({lang}): " + "; ".join(f"{n['name']} ({n['kind']})" for n in found),
+                      highlight=False, markup=False)
+        if result["names_seen"]:
+            out.print("  names seen: " + "; ".join(result["names_seen"]), highlight=False, markup=False)
+        for decision in result["decisions"]:
+            what = (f"merge {decision['actor_id']} into {decision['into']}" if decision["kind"] == "merge" else
+                    f"split {decision['actor_id']} name {decision['name']!r} into {decision['new_id']}")
+            out.print(f"  decision {decision['seq']} ({decision['decided_at']}): {what}"
+                      + (f" — {decision['note']}" if decision["note"] else ""), highlight=False, markup=False)
+        out.print(f"mentions: {len(mentions)} in {result['documents']} document(s)", highlight=False)
+        for mention in result["mentions"]:
+            via = "" if mention["stored_actor_id"] == actor_id else f"  (as {mention['stored_actor_id']})"
+            out.print(f"  {mention['doc_id']} [{mention['start']}:{mention['end']}] {mention['snippet']}{via}",
+                      highlight=False, markup=False)
+    if len(shown) < len(mentions):
+        err.print(f"showing {len(shown)} of {len(mentions)} mentions (--limit 0 for all)", highlight=False)
+
+
+@actors_app.command("merge")
+def actors_merge(
+    actor_id: Annotated[str, typer.Argument(metavar="ID", help="The actor whose mentions move")],
+    into_id: Annotated[str, typer.Argument(metavar="INTO_ID", help="The actor they count as from now on")],
+    db: DbOption = None,
+    note: Annotated[str | None, typer.Option(help="Why (kept with the decision)")] = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Record that ID is the same actor as INTO_ID: every mention of ID counts as INTO_ID."""
+    from .registry import resolve, type_of
+
+    config = _config(config_path)
+    actors = _actor_registry(config)
+    with _open(db, config) as store:
+        known = _known_actors(store.actor_summary(), actors)
+        _check_actor(actor_id, known)
+        _check_actor(into_id, known, "target actor")
+        if type_of(actor_id) != type_of(into_id):
+            err.print(f"[yellow]warning:[/yellow] merging a {type_of(actor_id)} into a {type_of(into_id)}",
+                      highlight=False)
+        moved = sum(1 for _ in store.actor_mentions(actor_id))
+        try:
+            decision = store.record_decision("merge", actor_id, into_id=into_id, note=note)
+        except ValueError as exc:
+            raise _fail(str(exc)) from exc
+        final = resolve(actor_id, store.decisions())
+    err.print(f"merged {actor_id} into {into_id} (decision {decision['seq']}): {moved} stored mention(s) now "
+              f"count as {final}", highlight=False)
+
+
+@actors_app.command("split")
+def actors_split(
+    actor_id: Annotated[str, typer.Argument(metavar="ID", help="The actor some mentions were wrongly given")],
+    name: Annotated[str, typer.Option("--name", help="Surface name whose mentions move (any case)")],
+    into_id: Annotated[str | None, typer.Option("--into", help="The actor they become (default: a new "
+                                                                "discovered id made from the name)")] = None,
+    db: DbOption = None,
+    note: Annotated[str | None, typer.Option(help="Why (kept with the decision)")] = None,
+    config_path: ConfigOption = None,
+) -> None:
+    """Record that mentions of ID named NAME are another actor (INTO_ID, or a new one)."""
+    config = _config(config_path)
+    actors = _actor_registry(config)
+    with _open(db, config) as store:
+        _check_actor(actor_id, _known_actors(store.actor_summary(), actors))
+        seen: dict[str, int] = {}
+        for _, span in store.actor_mentions(actor_id):
+            surface = span.attrs.get("name")
+            if isinstance(surface, str):
+                seen[surface] = seen.get(surface, 0) + 1
+        moving = sum(n for surface, n in seen.items() if surface.strip().casefold() == name.strip().casefold())
+        if not moving:
+            names = ", ".join(repr(n) for n in sorted(seen)) or "none"
+            raise _fail(f"no stored mention of {actor_id} is named {name!r} (names seen: {names})")
+        try:
+            decision = store.record_decision("split", actor_id, into_id=into_id, name=name, note=note)
+        except ValueError as exc:
+            raise _fail(str(exc)) from exc
+    err.print(f"split {moving} mention(s) named {name!r} off {actor_id} into {decision['new_id']} "
+              f"(decision {decision['seq']})", highlight=False)
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"framewatch {__version__}")

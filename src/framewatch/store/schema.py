@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry upgrades the schema from version N-1 to N; never edit a released entry, append one.
 MIGRATIONS: dict[int, list[str]] = {
@@ -79,6 +79,21 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (doc_id, layer, run_id)
         )""",
         "CREATE INDEX IF NOT EXISTS spans_run ON spans(run_id)",
+    ],
+    # Curation of the actor registry (`framewatch actors merge|split`), in the order decided; analysis
+    # runs read them through `registry.config_with_store_decisions`. For a split, `into_id` is the new
+    # actor and `name` the surface name whose mentions move to it.
+    2: [
+        """CREATE TABLE IF NOT EXISTS actor_decisions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
+            actor_id TEXT NOT NULL,
+            into_id TEXT,
+            name TEXT,
+            decided_at TEXT NOT NULL,
+            note TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS actor_decisions_actor ON actor_decisions(actor_id)",
     ],
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .. import resources
+from .. import registry, resources
 from ..model import AnalysisRun, Document, Span
 from .base import AddReport, document_row, row_document, row_span, span_row
 from .schema import DOCUMENT_COLUMNS, MIGRATIONS, SCHEMA_VERSION
@@ -315,6 +316,176 @@ class SQLiteStore:
         params.append(limit)
         return [SearchHit(row_document(dict(r)), r["snippet"], r["rank"])
                 for r in self._conn.execute(sql, params)]
+
+    # -- actors --------------------------------------------------------------------------------
+    def record_decision(self, kind: str, actor_id: str, *, into_id: str | None = None, name: str | None = None,
+                        note: str | None = None) -> dict[str, Any]:
+        """Store a curation decision and return it as `decisions()` lists it.
+
+        merge: every mention of `actor_id` counts as `into_id`. split: mentions of `actor_id` whose
+        surface text is `name` (any case) become `into_id`, by default `<prefix>:~<slug of name>`.
+        ValueError (nothing stored) for a malformed id, a merge into itself, an actor already merged,
+        a name already split off, or decisions that would send mentions round a cycle."""
+        if kind not in ("merge", "split"):
+            raise ValueError(f"unknown decision kind {kind!r}: merge or split")
+        for label, value in (("actor", actor_id), ("target actor", into_id)):
+            if value is not None and not registry.is_actor_id(value):
+                raise ValueError(f"{label} id {value!r} is malformed (expected prefix:slug, e.g. person:jane-doe)")
+        if kind == "merge":
+            if not into_id:
+                raise ValueError("a merge needs the actor to merge into")
+            if into_id == actor_id:
+                raise ValueError(f"cannot merge {actor_id} into itself")
+        else:
+            name = (name or "").strip()
+            if not name:
+                raise ValueError("a split needs the surface name whose mentions move (--name)")
+            if into_id is None:
+                slug = registry.slugify(name)
+                if not slug:
+                    raise ValueError(f"cannot make an id from the name {name!r}; give the new id (--into)")
+                into_id = f"{actor_id.partition(':')[0]}:~{slug}"
+            if into_id == actor_id:
+                raise ValueError(f"cannot split {actor_id} into itself; give another new id (--into)")
+        decision = {"kind": kind, "actor_id": actor_id,
+                    **({"into": into_id} if kind == "merge" else {"name": name, "new_id": into_id})}
+        with self._transaction():
+            existing = self.decisions()
+            for old in existing:
+                if kind == "merge" and old["kind"] == "merge" and old["actor_id"] == actor_id:
+                    raise ValueError(f"{actor_id} is already merged into {old['into']}")
+                if (kind == "split" and old["kind"] == "split" and old["actor_id"] == actor_id
+                        and old["name"].casefold() == name.casefold()):
+                    raise ValueError(f"mentions of {actor_id} named {old['name']!r} already go to {old['new_id']}")
+            if kind == "merge":
+                merges, _ = registry._tables([d for d in existing if d["kind"] == "merge"])
+                chain = registry._trace(into_id, None, merges, {})[0]
+                if actor_id in chain:
+                    path = " -> ".join([*chain[:chain.index(actor_id) + 1], into_id])
+                    raise ValueError(f"cannot merge {actor_id} into {into_id}: {into_id} is already merged into "
+                                     f"{actor_id}, which would make a cycle ({path})")
+            try:
+                registry.check_decisions([*existing, decision])
+            except ValueError as exc:
+                raise ValueError(f"refusing to {kind} {actor_id} into {into_id}: {exc}") from exc
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            cursor = self._conn.execute(
+                "INSERT INTO actor_decisions(kind, actor_id, into_id, name, decided_at, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, actor_id, into_id, name if kind == "split" else None, now, note))
+        return {**decision, "seq": cursor.lastrowid, "decided_at": now, "note": note}
+
+    def decisions(self) -> list[dict[str, Any]]:
+        """Every curation decision in the order taken: the contract keys (`kind`, `actor_id`, and `into`
+        for a merge or `name` and `new_id` for a split) plus `seq`, `decided_at` and `note`."""
+        out = []
+        for row in self._conn.execute("SELECT * FROM actor_decisions ORDER BY seq"):
+            item: dict[str, Any] = {"kind": row["kind"], "actor_id": row["actor_id"]}
+            if row["kind"] == "merge":
+                item["into"] = row["into_id"]
+            else:
+                item.update(name=row["name"], new_id=row["into_id"])
+            item.update(seq=row["seq"], decided_at=row["decided_at"], note=row["note"])
+            out.append(item)
+        return out
+
+    def actor_mentions(self, actor_id: str | None = None, *, curated: bool = True) -> Iterator[tuple[str, Span]]:
+        """(document id, span) for the mention spans of the latest run that analysed mentions of each
+        latest document version, in document then offset order. With `actor_id`, only the mentions that
+        count as that actor once the stored decisions are applied (`curated=False`: whose stored
+        `attrs.actor_id` is `actor_id`). Spans come as stored (their `attrs.actor_id` unchanged)."""
+        decisions = self.decisions() if curated and actor_id is not None else []
+        sql = f"""SELECT s.* FROM spans s
+            JOIN (SELECT l.doc_id, max(r.seq) AS seq FROM layer_runs l JOIN runs r ON r.id = l.run_id
+                  WHERE l.layer = 'mention' GROUP BY l.doc_id) newest ON newest.doc_id = s.doc_id
+            JOIN runs r ON r.id = s.run_id AND r.seq = newest.seq
+            JOIN documents d ON d.id = s.doc_id AND d.{_LATEST}
+            WHERE s.layer = 'mention'"""
+        params: list[Any] = []
+        if actor_id is not None:
+            candidates = _sources_of(actor_id, decisions)
+            if len(candidates) <= 500:
+                sql += f" AND json_extract(s.attrs, '$.actor_id') IN ({', '.join('?' * len(candidates))})"
+                params.extend(sorted(candidates))
+        sql += ' ORDER BY d.seq, s.start, s."end", s.label'
+        curate = registry.Curator(decisions)
+        for row in self._conn.execute(sql, params):
+            span = row_span(dict(row))
+            if actor_id is not None:
+                raw = span.attrs.get("actor_id")
+                if not isinstance(raw, str) or curate(raw, span.attrs.get("name")) != actor_id:
+                    continue
+            yield row["doc_id"], span
+
+    def actor_summary(self) -> list[dict[str, Any]]:
+        """One entry per actor the stored mentions name, after the stored decisions: `id`, `type`,
+        `label` (built-in label, else the commonest name), `mentions`, `documents`, `names` (commonest
+        first), `source` (builtin, user or discovered) and `merged` (stored ids counted under it).
+        Most mentioned first."""
+        curate = registry.Curator(self.decisions())
+        stats: dict[str, dict[str, Any]] = {}
+        for doc_id, span in self.actor_mentions():
+            raw = span.attrs.get("actor_id")
+            if not isinstance(raw, str) or not raw:
+                continue
+            name = span.attrs.get("name")
+            final = curate(raw, name)
+            entry = stats.setdefault(final, {"mentions": 0, "docs": set(), "names": Counter(),
+                                             "labels": Counter(), "sources": Counter(), "raw": set()})
+            entry["mentions"] += 1
+            entry["docs"].add(doc_id)
+            if isinstance(name, str) and name:
+                entry["names"][name] += 1
+            entry["raw"].add(raw)
+            if raw == final:
+                entry["labels"][span.label] += 1
+                if span.attrs.get("source") in registry.SOURCES:
+                    entry["sources"][span.attrs["source"]] += 1
+        builtin = registry.load_registry()
+        out = []
+        for actor_id, entry in stats.items():
+            names = [n for n, _ in sorted(entry["names"].items(), key=lambda kv: (-kv[1], kv[0]))]
+            actor = builtin.get(actor_id)
+            labels = entry["labels"].most_common(1)
+            sources = entry["sources"].most_common(1)
+            out.append({
+                "id": actor_id,
+                "type": registry.type_of(actor_id) or (labels[0][0] if labels else None),
+                "label": actor.label if actor else (names[0] if names else actor_id),
+                "mentions": entry["mentions"],
+                "documents": len(entry["docs"]),
+                "names": names,
+                "source": sources[0][0] if sources else registry.actor_source(actor_id, builtin),
+                "merged": sorted(entry["raw"] - {actor_id}),
+            })
+        out.sort(key=lambda item: (-item["mentions"], item["id"]))
+        return out
+
+    def document_texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """The stored text of each of `ids` that exists."""
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            found.update((r[0], r[1]) for r in self._conn.execute(
+                f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
+
+
+def _sources_of(actor_id: str, decisions: list[dict[str, Any]]) -> set[str]:
+    """Every id whose mentions some decision may send to `actor_id` (itself included)."""
+    back: dict[str, set[str]] = {}
+    for item in decisions:
+        target = item.get("into") if item["kind"] == "merge" else item.get("new_id")
+        back.setdefault(target, set()).add(item["actor_id"])
+    found = {actor_id}
+    todo = [actor_id]
+    while todo:
+        for source in back.get(todo.pop(), ()):
+            if source not in found:
+                found.add(source)
+                todo.append(source)
+    return found
 
 
 @cache
