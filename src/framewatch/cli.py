@@ -28,6 +28,7 @@ from .export import write_csv, write_jsonl
 from .ingest import FORMATS, IngestOptions, SourceResult, expand_paths, read_sources
 from .model import IngestProblem
 from .pipeline import Pipeline
+from .registry import config_with_store_decisions
 from .store import open_store
 from .store.sqlite import SQLiteStore, StoreError
 
@@ -146,8 +147,9 @@ def ingest(
     _setup_logging(verbose)
     config = _config(config_path)
     options = _ingest_options(config, fmt, as_of, include, exclude, mapping)
-    pipeline = ingest_pipeline(config, analyze)
     with _open(db, config, create=True) as store, _progress() as progress:
+        config = config_with_store_decisions(config, store)  # the analyst's merges and splits count
+        pipeline = ingest_pipeline(config, analyze)
         task = progress.add_task("ingesting", total=None)
 
         def on_source(result: SourceResult) -> None:
@@ -195,10 +197,7 @@ def analyze(
         raise _fail("give files to analyse, or --db to analyse the stored documents", 2)
     if inputs and db is not None:
         raise _fail("give either files (analysed without a store) or --db, not both", 2)
-    try:
-        pipeline = Pipeline(config, stages or None, command="analyze")
-    except (KeyError, ValueError) as exc:
-        raise _fail(str(exc), 2) from exc
+    pipeline = _pipeline(config, stages)
     if inputs and json_out is None:
         json_out = "-"  # analysing files without a store: the documents are the product
     sink = _open_sink(json_out)
@@ -219,6 +218,7 @@ def analyze(
                         written += write_jsonl([doc], sink)
         else:
             with _open(db, config) as store:
+                pipeline = _pipeline(config_with_store_decisions(config, store), stages)
                 count = analyze_stored(store, pipeline, batch_size=int(config.get("ingest.batch_size", 500)))
                 if sink:
                     written = write_jsonl(store.iter_documents(), sink)
@@ -231,6 +231,13 @@ def analyze(
         err.print(f"wrote {written} document(s) to {target}", highlight=False)
     if failed:
         raise typer.Exit(1)
+
+
+def _pipeline(config: Config, stages: list[str] | None) -> Pipeline:
+    try:
+        return Pipeline(config, stages or None, command="analyze")
+    except (KeyError, ValueError) as exc:
+        raise _fail(str(exc), 2) from exc
 
 
 def _open_sink(target: str | None):
@@ -368,7 +375,7 @@ def demo(
     if not examples.is_dir():
         raise _fail(f"{examples}: example folder not found (run from the repository root or pass --examples)")
     with _open(db or "framewatch-demo.db", config, create=True) as store:
-        summary = run_demo(store, examples, config, out, on_problem=_report)
+        summary = run_demo(store, examples, config_with_store_decisions(config, store), out, on_problem=_report)
     _print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)

@@ -15,29 +15,21 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-
-from unidecode import unidecode
 
 from .. import registry
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
+from ..registry import Curator, discovered_id, effective_names, effective_registry
 from .names import latin_forms, same_name
 
-_TYPE_PREFIX = {"PERSON": "person", "ORG": "org", "GPE": "country", "GOVERNMENT": "gov", "GROUP": "group",
-                "MEDIA": "media", "PLACE": "region"}
 _PARENTHESIS = re.compile(r"^\s*[(\[]\s*$")
 _CLOSING = re.compile(r"^\s*[)\]]")
 # Registry types a discovered name of each type may turn out to be.
 _COMPATIBLE = {"PERSON": {"PERSON"}, "ORG": {"ORG", "MEDIA"}, "PLACE": {"PLACE", "GPE"}, "GROUP": {"GROUP"},
                "MEDIA": {"MEDIA", "ORG"}, "GPE": {"GPE", "PLACE"}, "GOVERNMENT": {"GOVERNMENT"}}
-
-
-def discovered_id(actor_type: str, name: str) -> str:
-    """Stable id of an actor no registry lists: its type's prefix, `~`, and its name in ASCII."""
-    slug = re.sub(r"[^a-z0-9]+", "-", unidecode(name).lower()).strip("-") or "unnamed"
-    return f"{_TYPE_PREFIX.get(actor_type, 'org')}:~{slug}"
 
 
 @dataclass(frozen=True)
@@ -49,12 +41,12 @@ class _Known:
 
 
 @cache
-def _known_by_surname() -> dict[str, tuple[_Known, ...]]:
+def _known_by_surname(user_file: str | None) -> dict[str, tuple[_Known, ...]]:
     """Registry names (not adjectives or metonyms) keyed by each Latin spelling of their last word."""
-    actors = registry.load_registry()
+    actors = effective_registry(user_file)
     index: dict[str, list[_Known]] = defaultdict(list)
     for lang in registry.name_languages():
-        for entry in registry.load_names(lang):
+        for entry in effective_names(lang, user_file):
             actor = actors.get(entry.actor_id)
             if actor is None or entry.kind in ("adjective", "demonym", "metonym"):
                 continue
@@ -64,16 +56,18 @@ def _known_by_surname() -> dict[str, tuple[_Known, ...]]:
     return {key: tuple(dict.fromkeys(values)) for key, values in index.items()}
 
 
-def _registry_match(name: str, actor_type: str, lang: str | None) -> str | None:
+def _registry_match(name: str, actor_type: str, lang: str | None, user_file: str | None) -> str | None:
     """The one registry actor whose name is `name` in another script or spelling, if exactly one."""
     words = name.split()
     if not words:
         return None
-    candidates = {k for form in latin_forms(words[-1], lang) for k in _known_by_surname().get(form, ())}
+    known = _known_by_surname(user_file)
+    candidates = {k for form in latin_forms(words[-1], lang) for k in known.get(form, ())}
     candidates = {k for k in candidates if k.actor_type in _COMPATIBLE.get(actor_type, {actor_type})}
     if len(words) == 1:
         # A surname alone: only when one current (not historical) actor carries it.
-        current = {k.actor_id for k in candidates if "historical" not in registry.load_registry()[k.actor_id].roles}
+        actors = effective_registry(user_file)
+        current = {k.actor_id for k in candidates if "historical" not in actors[k.actor_id].roles}
         return next(iter(current)) if len(current) == 1 else None
     matched = {k.actor_id for k in candidates if same_name(name, k.name, lang, k.lang)}
     return next(iter(matched)) if len(matched) == 1 else None
@@ -110,6 +104,8 @@ class _Clusters:
 
 @stage("actors", version="1", requires=("layer:mention",), assigns=("mention.actor_id", "actors"))
 def resolve_actors(doc: Document, ctx: StageContext) -> None:
+    user_file = ctx.config.get("actors.registry")
+    user_file = str(user_file) if user_file else None
     mentions = sorted((s for s in doc.spans if s.layer == "mention"), key=Span.sort_key)
     index = {id(span): i for i, span in enumerate(mentions)}
     clusters = _Clusters(len(mentions))
@@ -136,24 +132,32 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
         if known is None:
             longest = max(members, key=lambda m: (len(_name_of(m).split()), not _is_cyrillic(_name_of(m))))
             actor_type = longest.label
-            known = _registry_match(_name_of(longest), actor_type, doc.language)
+            known = _registry_match(_name_of(longest), actor_type, doc.language, user_file)
             if known is None:
                 latin = next((m for m in members if not _is_cyrillic(_name_of(m))), longest)
                 known = discovered_id(actor_type, _name_of(latin))
         for member in members:
             if not member.attrs.get("actor_id"):
                 member.attrs["actor_id"] = known
-                member.attrs["source"] = "discovered" if "~" in known else "builtin"
-    doc.meta["actors"] = document_actors(doc)
+    # An analyst's merges and splits (`framewatch actors merge|split`) have the last word.
+    curate = Curator(ctx.config.get("actors.decisions", []))
+    actors = effective_registry(user_file)
+    for span in mentions:
+        found = span.attrs["actor_id"]
+        curated = curate(found, span.attrs.get("name"))
+        if curated != found:
+            span.attrs["found_as"] = found
+            span.attrs["actor_id"] = curated
+        span.attrs["source"] = registry.actor_source(curated, actors)
+    doc.meta["actors"] = document_actors(doc, actors)
 
 
 def _is_cyrillic(text: str) -> bool:
     return bool(re.search(r"[\u0400-\u04FF]", text))
 
 
-def document_actors(doc: Document) -> list[dict[str, object]]:
-    """The actors a document names, most mentioned first, and the members who wrote or were quoted."""
-    actors = registry.load_registry()
+def document_actors(doc: Document, actors: Mapping[str, registry.Actor]) -> list[dict[str, object]]:
+    """The actors a document names, most mentioned first, and the member who wrote it."""
     seen: dict[str, dict[str, object]] = {}
     for span in sorted(doc.spans, key=Span.sort_key):
         if span.layer != "mention" or not span.attrs.get("actor_id"):

@@ -96,21 +96,16 @@ def tokenize(text: str) -> list[_Token]:
 
 
 @cache
-def _gazetteer() -> dict[str, tuple[_Entry, ...]]:
-    """Every name of every language, indexed by its first folded token."""
+def _gazetteer(user_file: str | None) -> dict[str, tuple[_Entry, ...]]:
+    """Every name of every language (built-in and the user's registry), indexed by its first folded token."""
     index: dict[str, list[_Entry]] = {}
     for lang in registry.name_languages():
-        for entry in registry.load_names(lang):
+        for entry in registry.effective_names(lang, user_file):
             words = tuple(fold(w) for w in _WORD.findall(entry.name))
             if not words:
                 continue
             index.setdefault(words[0], []).append(_Entry(words, entry.actor_id, entry.kind, lang, entry.name))
     return {key: tuple(entries) for key, entries in index.items()}
-
-
-@cache
-def _actors() -> dict[str, registry.Actor]:
-    return registry.load_registry()
 
 
 @cache
@@ -173,10 +168,11 @@ def _all_cue_words(key: str) -> frozenset[str]:
     return frozenset().union(*(_cue_words(lang, key) for lang in resources.languages()))
 
 
-def _choose(entries: list[_Entry], tokens: list[_Token], i: int, text: str, lang: str | None) -> _Entry:
+def _choose(entries: list[_Entry], tokens: list[_Token], i: int, text: str, lang: str | None,
+            actors: dict[str, registry.Actor]) -> _Entry:
     metonyms = [e for e in entries if e.kind == "metonym"]
-    places = [e for e in entries if e.kind != "metonym" and _actors().get(e.actor_id, None)
-              and _actors()[e.actor_id].type == "PLACE"]
+    places = [e for e in entries if e.kind != "metonym" and e.actor_id in actors
+              and actors[e.actor_id].type == "PLACE"]
     if metonyms and places:
         return places[0] if _is_place_use(text, tokens, i) else metonyms[0]
     return min(entries, key=lambda e: (_KIND_RANK.get(e.kind, 9), e.lang != lang, e.actor_id))
@@ -193,9 +189,10 @@ def _collective_noun(tokens: list[_Token], j: int, text: str) -> tuple[int, str 
     return None
 
 
-def _gazetteer_mentions(doc: Document, tokens: list[_Token]) -> list[Span]:
+def _gazetteer_mentions(doc: Document, tokens: list[_Token], user_file: str | None) -> list[Span]:
     text, lang, spans = doc.text, doc.language, []
-    gazetteer = _gazetteer()
+    gazetteer = _gazetteer(user_file)
+    actors = registry.effective_registry(user_file)
     i = 0
     while i < len(tokens):
         candidates = {e for key in tokens[i].keys for e in gazetteer.get(key, ())}
@@ -204,9 +201,9 @@ def _gazetteer_mentions(doc: Document, tokens: list[_Token]) -> list[Span]:
             i += 1
             continue
         longest = max(len(e.tokens) for e in found)
-        entry = _choose([e for e in found if len(e.tokens) == longest], tokens, i, text, lang)
+        entry = _choose([e for e in found if len(e.tokens) == longest], tokens, i, text, lang, actors)
         end_index = i + longest - 1
-        actor = _actors().get(entry.actor_id)
+        actor = actors.get(entry.actor_id)
         actor_id, label, source, cue = entry.actor_id, actor.type if actor else "ORG", "builtin", entry.kind
         attrs: dict[str, Any] = {}
         if entry.kind in ("adjective", "demonym") and actor and actor.type == "GPE":
@@ -264,7 +261,7 @@ def _opens_sentence(text: str, token: _Token) -> bool:
     return not before or before[-1] in _SENTENCE_OPENERS
 
 
-def _fallback_mentions(doc: Document, tokens: list[_Token], covered: list[tuple[int, int]]) -> list[Span]:
+def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span]) -> list[Span]:
     """Runs of capitalised words no gazetteer or model knew: people arrested, forum members, groups."""
     lang = doc.language or ""
     not_names = _cue_words(lang, "not_names")
@@ -273,7 +270,8 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], covered: list[tuple[
     not_actors = _cue_words(lang, "not_actor_words")
     not_name_endings = tuple(_cues(lang).get("not_name_endings", []))
     links = [(s.start, s.end) for s in doc.spans if s.layer == "link"]
-    free = [t for t in tokens if not any(s < t.end and t.start < e for s, e in [*covered, *links])]
+    covered = [(s.start, s.end) for s in known] + links
+    free = [t for t in tokens if not any(s < t.end and t.start < e for s, e in covered)]
     spans, run = [], []
 
     def close() -> None:
@@ -288,9 +286,10 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], covered: list[tuple[
             return
         first = run[0]
         title_before = _title_before(doc.text, tokens, first, titles)
-        if len(run) == 1 and not title_before and (
-            _opens_sentence(doc.text, first) or not _name_like(first.text, not_name_endings)
-        ):
+        if len(run) == 1 and not title_before and not _name_like(first.text, not_name_endings):
+            return
+        if len(run) == 1 and not title_before and _opens_sentence(doc.text, first):
+            openers.append(first)  # a name only if the document also gives it in full
             return
         if len(run) == 1 and not title_before and not first.text.isupper() and not not_names:
             return  # a language without cue lists: single capitalised words are too often not names
@@ -299,6 +298,7 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], covered: list[tuple[
                           engine="lexical", cue="capitalised-words" + ("+title" if title_before else ""),
                           attrs={"name": doc.text[first.start:run[-1].end], "source": "discovered"}))
 
+    openers: list[_Token] = []
     for token in free:
         if token.capitalised and len(token.text) > 1 and (not run or _joined(doc.text, run[-1], token)) \
                 and len(run) < _MAX_FALLBACK_TOKENS:
@@ -310,6 +310,11 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], covered: list[tuple[
         close()
         run = [token] if token.capitalised and len(token.text) > 1 else []
     close()
+    surnames = {fold(doc.text[s.start:s.end].split()[-1]) for s in [*spans, *known] if " " in doc.text[s.start:s.end]}
+    for token in openers:
+        if fold(token.text) in surnames:
+            spans.append(Span("mention", "PERSON", token.start, token.end, 0.5, engine="lexical",
+                              cue="capitalised-words+surname", attrs={"name": token.text, "source": "discovered"}))
     return spans
 
 
@@ -334,20 +339,17 @@ def _title_before(text: str, tokens: list[_Token], first: _Token, titles: frozen
     return False
 
 
-def _overlaps(span: Span, taken: Iterable[tuple[int, int]]) -> bool:
-    return any(span.start < end and start < span.end for start, end in taken)
+def _overlaps(span: Span, taken: Iterable[Span]) -> bool:
+    return any(span.start < other.end and other.start < span.end for other in taken)
 
 
 @stage("mentions", version="1", requires=("language",), assigns=("layer:mention",))
 def find_mentions(doc: Document, ctx: StageContext) -> None:
     tokens = tokenize(doc.text)
-    spans = _gazetteer_mentions(doc, tokens)
-    taken = [(s.start, s.end) for s in spans]
+    user_file = ctx.config.get("actors.registry")
+    spans = _gazetteer_mentions(doc, tokens, str(user_file) if user_file else None)
     if doc.language == "ru":
-        for span in _natasha_mentions(doc):
-            if not _overlaps(span, taken):
-                spans.append(span)
-                taken.append((span.start, span.end))
-    spans.extend(_fallback_mentions(doc, tokens, taken))
+        spans.extend(span for span in _natasha_mentions(doc) if not _overlaps(span, spans))
+    spans.extend(_fallback_mentions(doc, tokens, spans))
     for span in sorted(spans, key=Span.sort_key):
         doc.add_span(span)

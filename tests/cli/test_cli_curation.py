@@ -1,0 +1,43 @@
+"""Curation reaches analysis: stored merge decisions and a user registry change later runs."""
+
+from __future__ import annotations
+
+from conftest import export, framewatch
+
+TEXT = "Headline\n\nPolice detained Marta Kovalenko in Kalmora on Monday. Kovalenko denies the charge.\n"
+
+
+def mentions(doc: dict) -> dict[str, dict]:
+    return {doc["text"][s["start"]:s["end"]]: s["attrs"] for s in doc["spans"] if s["layer"] == "mention"}
+
+
+def test_a_stored_merge_is_applied_by_the_next_analysis(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    framewatch("ingest", "a.txt", "--db", "fw.db", cwd=tmp_path)
+    [doc] = export(tmp_path)
+    assert mentions(doc)["Marta Kovalenko"]["actor_id"] == "person:~marta-kovalenko"
+    framewatch("actors", "merge", "person:~marta-kovalenko", "person:ilham-aliyev", "--db", "fw.db", cwd=tmp_path)
+    decisions = framewatch("actors", "show", "person:ilham-aliyev", "--db", "fw.db", "--json", cwd=tmp_path)
+    assert "marta" in decisions.stdout.lower()
+    framewatch("analyze", "--db", "fw.db", cwd=tmp_path)
+    [doc] = export(tmp_path)
+    attrs = mentions(doc)["Kovalenko"]
+    assert attrs["actor_id"] == "person:ilham-aliyev" and attrs["found_as"] == "person:~marta-kovalenko"
+    assert {"person:ilham-aliyev"} <= {a["id"] for a in doc["actors"]}
+
+
+def test_a_user_registry_names_actors_no_gazetteer_knows(tmp_path):
+    (tmp_path / "actors.toml").write_text(
+        '[[actor]]\nid = "person:marta-kovalenko"\ntype = "PERSON"\nlabel = "Marta Kovalenko"\n'
+        'names = { en = ["Marta Kovalenko"], ru = ["Марта Коваленко"] }\n'
+        '[[actor]]\nid = "city:vl-kalmora"\ntype = "PLACE"\nlabel = "Kalmora"\n'
+        'names = { en = ["Kalmora"], ru = ["Калмора"] }\n', encoding="utf-8")
+    (tmp_path / "framewatch.toml").write_text('[actors]\nregistry = "actors.toml"\n', encoding="utf-8")
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    framewatch("ingest", "a.txt", "--db", "fw.db", cwd=tmp_path)
+    [doc] = export(tmp_path)
+    found = mentions(doc)
+    assert found["Marta Kovalenko"]["actor_id"] == "person:marta-kovalenko"
+    assert found["Marta Kovalenko"]["source"] == "user"
+    assert found["Kovalenko"]["actor_id"] == "person:marta-kovalenko"
+    assert found["Kalmora"]["actor_id"] == "city:vl-kalmora"
