@@ -204,7 +204,9 @@ def _gazetteer_mentions(doc: Document, tokens: list[_Token], user_file: str | No
         entry = _choose([e for e in found if len(e.tokens) == longest], tokens, i, text, lang, actors)
         end_index = i + longest - 1
         actor = actors.get(entry.actor_id)
-        actor_id, label, source, cue = entry.actor_id, actor.type if actor else "ORG", "builtin", entry.kind
+        # The cue names the gazetteer entry that matched: its language, kind and written form.
+        actor_id, label, source = entry.actor_id, actor.type if actor else "ORG", "builtin"
+        cue = f"{entry.lang}:{entry.kind}:{entry.name}"
         attrs: dict[str, Any] = {}
         if entry.kind in ("adjective", "demonym") and actor and actor.type == "GPE":
             collective = _collective_noun(tokens, end_index + 1, text)
@@ -212,10 +214,11 @@ def _gazetteer_mentions(doc: Document, tokens: list[_Token], user_file: str | No
                 used, key = collective
                 end_index += used
                 if key is None and actor.links.get("government"):
-                    actor_id, label, cue = actor.links["government"], "GOVERNMENT", f"{entry.kind}+government-noun"
+                    actor_id, label = actor.links["government"], "GOVERNMENT"
+                    cue = f"{cue}+government-noun"
                 elif key is not None:
                     actor_id = f"group:~{actor.id.split(':', 1)[1]}-{key}"
-                    label, source, cue = "GROUP", "discovered", f"{entry.kind}+group-noun:{key}"
+                    label, source, cue = "GROUP", "discovered", f"{cue}+group-noun:{key}"
                 attrs["country"] = actor.id
         start, end = tokens[i].start, tokens[end_index].end
         attrs.update(actor_id=actor_id, name=text[start:end], source=source, name_lang=entry.lang)
@@ -257,7 +260,9 @@ def _natasha_mentions(doc: Document) -> list[Span]:
 
 
 def _opens_sentence(text: str, token: _Token) -> bool:
-    before = text[:token.start].rstrip(" \t\u00a0")
+    before = text[max(0, token.start - 64):token.start].rstrip(" \t\u00a0")
+    if not before and token.start > 64:
+        return False
     return not before or before[-1] in _SENTENCE_OPENERS
 
 
@@ -271,7 +276,8 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span]) -
     not_name_endings = tuple(_cues(lang).get("not_name_endings", []))
     links = [(s.start, s.end) for s in doc.spans if s.layer == "link"]
     covered = [(s.start, s.end) for s in known] + links
-    free = [t for t in tokens if not any(s < t.end and t.start < e for s, e in covered)]
+    position = {t.start: k for k, t in enumerate(tokens)}
+    free = _uncovered(tokens, covered)
     spans, run = [], []
 
     def close() -> None:
@@ -285,7 +291,7 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span]) -
         if any(w in not_actors or (w in not_names and len(run) == 1) for w in words):
             return
         first = run[0]
-        title_before = _title_before(doc.text, tokens, first, titles)
+        title_before = _title_before(tokens, position[first.start], titles)
         if len(run) == 1 and not title_before and not _name_like(first.text, not_name_endings):
             return
         if len(run) == 1 and not title_before and _opens_sentence(doc.text, first):
@@ -318,6 +324,18 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span]) -
     return spans
 
 
+def _uncovered(tokens: list[_Token], covered: list[tuple[int, int]]) -> list[_Token]:
+    """Tokens outside every (start, end) range, in one pass over both sorted lists."""
+    ranges = sorted(covered)
+    free, r = [], 0
+    for token in tokens:
+        while r < len(ranges) and ranges[r][1] <= token.start:
+            r += 1
+        if not any(start < token.end and token.start < end for start, end in ranges[r:r + 3]):
+            free.append(token)
+    return free
+
+
 def _name_like(word: str, not_name_endings: tuple[str, ...]) -> bool:
     """A lone capitalised word that could be a name: not an adjective, not `NATO-linked`, not `CDs`."""
     if word.isupper():
@@ -329,14 +347,9 @@ def _name_like(word: str, not_name_endings: tuple[str, ...]) -> bool:
     return len(word) >= 3 and not fold(word).endswith(not_name_endings)
 
 
-def _title_before(text: str, tokens: list[_Token], first: _Token, titles: frozenset[str]) -> bool:
-    index = next(k for k, t in enumerate(tokens) if t.start == first.start)
-    for back in range(1, 3):
-        if index - back < 0:
-            return False
-        if fold(tokens[index - back].text) in titles:
-            return True
-    return False
+def _title_before(tokens: list[_Token], index: int, titles: frozenset[str]) -> bool:
+    """One of the two words before tokens[index] is a title or role (`President`, `журналист`)."""
+    return any(index - back >= 0 and fold(tokens[index - back].text) in titles for back in (1, 2))
 
 
 def _overlaps(span: Span, taken: Iterable[Span]) -> bool:
