@@ -20,7 +20,9 @@ from .. import registry, resources
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# Dotted abbreviations (`U.S.`, `U.K`) are one word; so are hyphenated and apostrophised names.
+_WORD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?(?![^\W\d_])|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 _POSSESSIVE = re.compile(r"^(?P<base>.+?)['’]s?$", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _SENTENCE_OPENERS = frozenset(".!?\n«\"“(:;—–-•*")
@@ -61,7 +63,7 @@ class _Entry:
 
 
 def fold(text: str) -> str:
-    return text.casefold().replace("ё", "е").replace("’", "'")
+    return text.casefold().replace("ё", "е").replace("’", "'").rstrip(".")
 
 
 @cache
@@ -88,6 +90,9 @@ def tokenize(text: str) -> list[_Token]:
     tokens = []
     for match in _WORD.finditer(text):
         word, possessive = match.group(), False
+        head, *rest = word.split("-")
+        if rest and head[:1].isupper() and all(part[:1].islower() for part in rest):
+            word = head  # `US-led`, `Kremlin-backed`: the name is the head`
         possessive_match = _POSSESSIVE.match(word)
         if possessive_match and len(possessive_match.group("base")) > 1 and not _CYRILLIC.search(word):
             word, possessive = possessive_match.group("base"), True
@@ -140,7 +145,9 @@ def _matches(entry: _Entry, tokens: list[_Token], i: int, text: str) -> bool:
     if i + len(entry.tokens) > len(tokens):
         return False
     first = tokens[i]
-    if entry.acronym and first.text != entry.name.split()[0]:
+    written = entry.name.split()[0].rstrip(".")
+    # Acronyms keep their case (`US` is not `us`), but long ones are also written as words (`Nato`).
+    if entry.acronym and first.text.rstrip(".") not in (written, written.title() if len(written) >= 4 else written):
         return False
     if entry.needs_capital and not first.capitalised:
         return False
@@ -266,7 +273,7 @@ def _opens_sentence(text: str, token: _Token) -> bool:
     return not before or before[-1] in _SENTENCE_OPENERS
 
 
-def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span]) -> list[Span]:
+def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span], user_file: str | None) -> list[Span]:
     """Runs of capitalised words no gazetteer or model knew: people arrested, forum members, groups."""
     lang = doc.language or ""
     not_names = _cue_words(lang, "not_names")
@@ -318,10 +325,23 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span]) -
     close()
     surnames = {fold(doc.text[s.start:s.end].split()[-1]) for s in [*spans, *known] if " " in doc.text[s.start:s.end]}
     for token in openers:
-        if fold(token.text) in surnames:
+        if fold(token.text) in surnames or token.keys & _registry_surnames(user_file):
             spans.append(Span("mention", "PERSON", token.start, token.end, 0.5, engine="lexical",
                               cue="capitalised-words+surname", attrs={"name": token.text, "source": "discovered"}))
     return spans
+
+
+@cache
+def _registry_surnames(user_file: str | None) -> frozenset[str]:
+    """Folded last words of every person the registry names: `Putin` opening a sentence is still Putin."""
+    actors = registry.effective_registry(user_file)
+    return frozenset(
+        fold(entry.name.split()[-1])
+        for lang in registry.name_languages()
+        for entry in registry.effective_names(lang, user_file)
+        if entry.kind in ("name", "alias") and " " in entry.name
+        and actors.get(entry.actor_id) is not None and actors[entry.actor_id].type == "PERSON"
+    )
 
 
 def _uncovered(tokens: list[_Token], covered: list[tuple[int, int]]) -> list[_Token]:
@@ -342,8 +362,8 @@ def _name_like(word: str, not_name_endings: tuple[str, ...]) -> bool:
         return 2 <= len(word) <= 6 and not re.fullmatch(r"[IVXLC]+", word)
     if any(part[:1].islower() for part in word.split("-")[1:]):
         return False
-    if any(ch.isupper() for ch in word[1:]) and "-" not in word:
-        return False
+    if _PLURAL_ACRONYM.match(word):
+        return False  # `CDs`, `IDs`: things, while `DeSantis` or `BlackRock` are names
     return len(word) >= 3 and not fold(word).endswith(not_name_endings)
 
 
@@ -360,9 +380,10 @@ def _overlaps(span: Span, taken: Iterable[Span]) -> bool:
 def find_mentions(doc: Document, ctx: StageContext) -> None:
     tokens = tokenize(doc.text)
     user_file = ctx.config.get("actors.registry")
-    spans = _gazetteer_mentions(doc, tokens, str(user_file) if user_file else None)
+    user_file = str(user_file) if user_file else None
+    spans = _gazetteer_mentions(doc, tokens, user_file)
     if doc.language == "ru":
         spans.extend(span for span in _natasha_mentions(doc) if not _overlaps(span, spans))
-    spans.extend(_fallback_mentions(doc, tokens, spans))
+    spans.extend(_fallback_mentions(doc, tokens, spans, user_file))
     for span in sorted(spans, key=Span.sort_key):
         doc.add_span(span)
