@@ -110,3 +110,13 @@ def test_every_mention_slices_its_text_and_names_an_actor(noise, name):
         if span.layer == "mention":
             assert doc.text[span.start:span.end] == span.attrs["name"]
             assert span.attrs["actor_id"] and span.run_id == PIPELINE.run.id
+
+
+def test_abbreviations_compounds_and_internal_capitals():
+    doc = analyse("The U.S. and Nato backed a US-led plan. Putin’s aide met DeSantis and BlackRock executives.",
+                  language="en")
+    found = {(t, a) for t, _, a in mentions(doc)}
+    assert ("U.S.", "country:us") in found and ("Nato", "org:nato") in found and ("US", "country:us") in found
+    assert ("Putin", "person:vladimir-putin") in found
+    assert {"DeSantis", "BlackRock"} <= {t for t, _, _ in mentions(doc)}
+    assert "CDs" not in {t for t, _, _ in mentions(analyse("Police took CDs and books.", language="en"))}
