@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/framewatch demo --db framewatch-demo.db --examples examples
+	$(BIN)/framewatch demo --db framewatch-demo.db --examples examples --config examples/framewatch.toml
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
