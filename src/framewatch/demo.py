@@ -87,7 +87,7 @@ def _print_actors(docs: list[Document], out: Console) -> None:
         return
     table = Table("actor", "id", "mentions", "found as", box=None)
     for actor_id, count in mentions.most_common(12):
-        spellings = sorted(forms.get(actor_id, ()), key=len)[:3]
+        spellings = sorted(forms.get(actor_id, ()), key=lambda f: (len(f), f))[:3]
         table.add_row(names[actor_id], actor_id, str(count), ", ".join(spellings))
     out.print(f"actors: {len(mentions)} distinct; most mentioned:")
     out.print(table)
