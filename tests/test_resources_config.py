@@ -82,3 +82,24 @@ def test_search_folds_are_one_letter_to_one_letter(lang):
     assert fold
     for source, target in fold.items():
         assert len(source) == 1 and len(target) == 1 and source.isalpha() and target.isalpha()
+
+
+MENTION_LANGS = [lang for lang in resources.languages() if resources.has(lang, "mentions")]
+
+
+@pytest.mark.parametrize("lang", MENTION_LANGS)
+def test_mention_cues_are_complete(lang):
+    from framewatch.registry import load_registry
+
+    cues = resources.load(lang, "mentions")
+    for key in ("locative_prepositions", "person_titles", "org_words", "not_names", "not_actor_words",
+                "not_name_endings", "government_nouns", "alias_markers"):
+        assert cues[key] and all(isinstance(w, str) and w == w.lower() for w in cues[key]), key
+    roles = {role for actor in load_registry().values() for role in actor.roles}
+    assert set(cues["role_nouns"]) <= roles
+
+
+def test_group_nouns_share_their_keys_across_languages():
+    """`Russian police` and `российская полиция` become one actor only if both name the group `police`."""
+    keys = {lang: set(resources.load(lang, "mentions")["group_nouns"]) for lang in MENTION_LANGS}
+    assert len({frozenset(k) for k in keys.values()}) == 1, keys

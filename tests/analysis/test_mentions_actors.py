@@ -120,3 +120,12 @@ def test_abbreviations_compounds_and_internal_capitals():
     assert ("Putin", "person:vladimir-putin") in found
     assert {"DeSantis", "BlackRock"} <= {t for t, _, _ in mentions(doc)}
     assert "CDs" not in {t for t, _, _ in mentions(analyse("Police took CDs and books.", language="en"))}
+
+
+def test_offices_and_aliases_name_their_holder():
+    doc = analyse("The Azerbaijani president spoke. Marta Kovalenko, also known as Kovalenko Jr, left.", language="en")
+    found = {(t, a) for t, _, a in mentions(doc)}
+    assert ("Azerbaijani president", "person:ilham-aliyev") in found
+    assert ("Kovalenko Jr", "person:~marta-kovalenko") in found
+    ru = analyse("Российский президент ответил турецкому лидеру.", language="ru")
+    assert ("Российский президент", "person:vladimir-putin") in {(t, a) for t, _, a in mentions(ru)}

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from .. import registry
+from .. import registry, resources
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from ..registry import Curator, discovered_id, effective_names, effective_registry
@@ -27,6 +27,7 @@ from .names import latin_forms, same_name
 
 _PARENTHESIS = re.compile(r"^\s*[(\[]\s*$")
 _CLOSING = re.compile(r"^\s*[)\]]")
+_MARKER_WORDS = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?")
 # Registry types a discovered name of each type may turn out to be.
 _COMPATIBLE = {"PERSON": {"PERSON"}, "ORG": {"ORG", "MEDIA"}, "PLACE": {"PLACE", "GPE"}, "GROUP": {"GROUP"},
                "MEDIA": {"MEDIA", "ORG"}, "GPE": {"GPE", "PLACE"}, "GOVERNMENT": {"GOVERNMENT"}}
@@ -77,13 +78,25 @@ def _name_of(span: Span) -> str:
     return span.attrs.get("normal") or span.attrs.get("name") or ""
 
 
-def _pairs_in_parentheses(doc: Document, mentions: list[Span]) -> list[tuple[Span, Span]]:
-    """`A (B)`: mention B stands right after A, alone inside parentheses."""
+def _alias_pairs(doc: Document, mentions: list[Span]) -> list[tuple[Span, Span]]:
+    """`A (B)`, `A, also known as B`, `A, он же B`: two names the text itself says are one."""
+    markers = _alias_markers()
     pairs = []
     for a, b in itertools.pairwise(mentions):
-        if _PARENTHESIS.match(doc.text[a.end:b.start]) and _CLOSING.match(doc.text[b.end:b.end + 3]):
+        between = doc.text[a.end:b.start]
+        in_parentheses = _PARENTHESIS.match(between) and _CLOSING.match(doc.text[b.end:b.end + 3])
+        if in_parentheses or (len(between) < 40 and " ".join(_MARKER_WORDS.findall(between.casefold())) in markers):
             pairs.append((a, b))
     return pairs
+
+
+@cache
+def _alias_markers() -> frozenset[str]:
+    return frozenset(
+        " ".join(_MARKER_WORDS.findall(marker.casefold()))
+        for lang in resources.languages() if resources.has(lang, "mentions")
+        for marker in resources.load(lang, "mentions").get("alias_markers", [])
+    )
 
 
 class _Clusters:
@@ -109,7 +122,7 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
     mentions = sorted((s for s in doc.spans if s.layer == "mention"), key=Span.sort_key)
     index = {id(span): i for i, span in enumerate(mentions)}
     clusters = _Clusters(len(mentions))
-    for a, b in _pairs_in_parentheses(doc, mentions):
+    for a, b in _alias_pairs(doc, mentions):
         if a.label == b.label or not (a.attrs.get("actor_id") and b.attrs.get("actor_id")):
             clusters.union(index[id(a)], index[id(b)])
 

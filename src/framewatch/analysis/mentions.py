@@ -124,15 +124,27 @@ def _cue_words(lang: str, key: str) -> frozenset[str]:
 
 
 @cache
-def _collective_nouns(lang: str) -> tuple[tuple[tuple[str, ...], str | None], ...]:
-    """(folded tokens of a noun, group key or None for the government itself), longest first."""
+def _collective_nouns(lang: str) -> tuple[tuple[tuple[str, ...], str, str | None], ...]:
+    """(folded tokens of a noun, "government" | "role" | "group", role or group key), longest first."""
     cues = _cues(lang)
-    nouns: list[tuple[tuple[str, ...], str | None]] = [
-        (tuple(fold(w) for w in _WORD.findall(noun)), None) for noun in cues.get("government_nouns", [])
+    nouns: list[tuple[tuple[str, ...], str, str | None]] = [
+        (tuple(fold(w) for w in _WORD.findall(noun)), "government", None) for noun in cues.get("government_nouns", [])
     ]
-    for key, words in cues.get("group_nouns", {}).items():
-        nouns.extend((tuple(fold(w) for w in _WORD.findall(noun)), key) for noun in words)
+    for kind in ("role", "group"):
+        for key, words in cues.get(f"{kind}_nouns", {}).items():
+            nouns.extend((tuple(fold(w) for w in _WORD.findall(noun)), kind, key) for noun in words)
     return tuple(sorted(nouns, key=lambda n: -len(n[0])))
+
+
+@cache
+def _office_holders(user_file: str | None) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(country id, role) -> the current holders the registry lists."""
+    holders: dict[tuple[str, str], list[str]] = {}
+    for actor in registry.effective_registry(user_file).values():
+        if actor.type == "PERSON" and actor.country and "historical" not in actor.roles:
+            for role in actor.roles:
+                holders.setdefault((actor.country, role), []).append(actor.id)
+    return {key: tuple(ids) for key, ids in holders.items()}
 
 
 def _joined(text: str, left: _Token, right: _Token) -> bool:
@@ -185,14 +197,14 @@ def _choose(entries: list[_Entry], tokens: list[_Token], i: int, text: str, lang
     return min(entries, key=lambda e: (_KIND_RANK.get(e.kind, 9), e.lang != lang, e.actor_id))
 
 
-def _collective_noun(tokens: list[_Token], j: int, text: str) -> tuple[int, str | None] | None:
-    """(tokens used, group key or None for the government) when tokens[j:] start with such a noun."""
+def _collective_noun(tokens: list[_Token], j: int, text: str) -> tuple[int, str, str | None] | None:
+    """(tokens used, "government" | "role" | "group", key) when tokens[j:] start with such a noun."""
     if j >= len(tokens) or not _joined(text, tokens[j - 1], tokens[j]):
         return None
     for lang in resources.languages():
-        for words, key in _collective_nouns(lang):
+        for words, kind, key in _collective_nouns(lang):
             if j + len(words) <= len(tokens) and all(w in tokens[j + k].keys for k, w in enumerate(words)):
-                return len(words), key
+                return len(words), kind, key
     return None
 
 
@@ -217,13 +229,15 @@ def _gazetteer_mentions(doc: Document, tokens: list[_Token], user_file: str | No
         attrs: dict[str, Any] = {}
         if entry.kind in ("adjective", "demonym") and actor and actor.type == "GPE":
             collective = _collective_noun(tokens, end_index + 1, text)
-            if collective:
-                used, key = collective
+            holders = _office_holders(user_file).get((actor.id, collective[2] or ""), ()) if collective else ()
+            if collective and (collective[1] != "role" or len(holders) == 1):
+                used, kind, key = collective
                 end_index += used
-                if key is None and actor.links.get("government"):
-                    actor_id, label = actor.links["government"], "GOVERNMENT"
-                    cue = f"{cue}+government-noun"
-                elif key is not None:
+                if kind == "role":
+                    actor_id, label, cue = holders[0], "PERSON", f"{cue}+role-noun:{key}"
+                elif kind == "government" and actor.links.get("government"):
+                    actor_id, label, cue = actor.links["government"], "GOVERNMENT", f"{cue}+government-noun"
+                elif kind == "group":
                     actor_id = f"group:~{actor.id.split(':', 1)[1]}-{key}"
                     label, source, cue = "GROUP", "discovered", f"{cue}+group-noun:{key}"
                 attrs["country"] = actor.id
