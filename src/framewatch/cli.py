@@ -620,6 +620,32 @@ def actors_merge(
               f"count as {final}", highlight=False)
 
 
+@actors_app.command("suggest")
+def actors_suggest(
+    db: DbOption = None,
+    apply: Annotated[bool, typer.Option("--apply", help="Record every suggestion as a merge decision")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per suggestion")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """Suggest merges: discovered actors whose names match another actor across documents and scripts."""
+    from .analysis.actors import suggest_merges
+
+    config = _config(config_path)
+    with _open(db, config) as store:
+        suggestions = suggest_merges(store.actor_summary(), config.get("actors.registry"))
+        for item in suggestions:
+            if as_json:
+                print(json.dumps(item, ensure_ascii=False))
+            else:
+                out.print(f"{item['actor_id']} -> {item['into']}  ({item['because']})", highlight=False, markup=False)
+            if apply:
+                store.record_decision("merge", item["actor_id"], into_id=item["into"],
+                                      note=f"suggested by name match: {item['because']}")
+    done = "recorded as merge decisions; re-run `framewatch analyze --db` to apply" if apply else \
+        "review, then merge one by one or re-run with --apply"
+    err.print(f"{len(suggestions)} suggestion(s); {done}" if suggestions else "no suggestions", highlight=False)
+
+
 @actors_app.command("split")
 def actors_split(
     actor_id: Annotated[str, typer.Argument(metavar="ID", help="The actor some mentions were wrongly given")],

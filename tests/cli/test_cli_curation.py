@@ -41,3 +41,16 @@ def test_a_user_registry_names_actors_no_gazetteer_knows(tmp_path):
     assert found["Marta Kovalenko"]["source"] == "user"
     assert found["Kovalenko"]["actor_id"] == "person:marta-kovalenko"
     assert found["Kalmora"]["actor_id"] == "city:vl-kalmora"
+
+
+def test_suggested_merges_join_one_person_across_scripts(tmp_path):
+    (tmp_path / "en.txt").write_text("Headline\n\nPolice detained Anton Kiselyov on Monday.\n", encoding="utf-8")
+    (tmp_path / "ru.txt").write_text("Заголовок\n\nАдвокаты Антона Киселёва заявили о давлении.\n", encoding="utf-8")
+    framewatch("ingest", "en.txt", "ru.txt", "--db", "fw.db", cwd=tmp_path)
+    listed = framewatch("actors", "list", "--db", "fw.db", "--json", cwd=tmp_path).stdout
+    assert "person:~anton-kiselyov" in listed and "person:~anton-kiselev" in listed
+    suggested = framewatch("actors", "suggest", "--db", "fw.db", "--json", "--apply", cwd=tmp_path)
+    assert '"into": "person:~anton-kiselev"' in suggested.stdout
+    framewatch("analyze", "--db", "fw.db", cwd=tmp_path)
+    ids = {s["attrs"]["actor_id"] for d in export(tmp_path) for s in d["spans"] if s["layer"] == "mention"}
+    assert "person:~anton-kiselev" in ids and "person:~anton-kiselyov" not in ids

@@ -188,3 +188,36 @@ def document_actors(doc: Document, actors: Mapping[str, registry.Actor]) -> list
         seen.setdefault(author_id, {"id": author_id, "type": "PERSON", "name": doc.author, "mentions": 0})
         seen[author_id]["role"] = "author"
     return sorted(seen.values(), key=lambda a: (-int(a["mentions"]), str(a["id"])))
+
+
+def suggest_merges(summary: list[dict], user_file: str | None = None) -> list[dict[str, str]]:
+    """Discovered actors that name-matching says are another actor, across documents and scripts.
+
+    `summary` is `store.actor_summary()`. A discovered actor whose name is a registry actor's name in
+    another spelling goes to that actor; otherwise two discovered actors of one type whose full names
+    (two words or more) match go to the more mentioned one. These are suggestions for an analyst
+    (`framewatch actors suggest`), recorded as merge decisions only when accepted.
+    """
+    discovered = sorted((a for a in summary if registry.is_discovered(a["id"])),
+                        key=lambda a: (-a["mentions"], a["id"]))
+    suggestions: list[dict[str, str]] = []
+    kept: list[dict] = []
+    for actor in discovered:
+        names = [n for n in actor["names"][:5] if n.strip()]
+        into = next(((match, name) for name in names
+                     if (match := _registry_match(name, actor["type"], None, user_file))), None)
+        if into is None:
+            full = [n for n in names if len(n.split()) > 1]
+            for other in kept:
+                if other["type"] != actor["type"]:
+                    continue
+                pair = next(((a, b) for a in full for b in other["names"][:5]
+                             if len(b.split()) > 1 and same_name(a, b)), None)
+                if pair:
+                    into = (other["id"], f"{pair[0]} ~ {pair[1]}")
+                    break
+        if into is None:
+            kept.append(actor)
+            continue
+        suggestions.append({"actor_id": actor["id"], "into": into[0], "because": into[1]})
+    return suggestions
