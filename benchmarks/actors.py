@@ -5,14 +5,15 @@ present, the SemEval-2025 Task 10 training raw documents (EN and RU, read with n
 language given). The `language` and `sentences` stages run first and are not timed; then the
 `mentions` and `actors` stage functions are timed on copies of the analysed documents.
 
-"With and without the statistical models" without changing the stage: English documents run the
-gazetteer and the capitalised-words fallback only (no English model is used), Russian documents add
-natasha's NER and morphology. Each language is reported separately, plus natasha alone on the Russian
-documents. Model and resource loading (first-call latency of the gazetteer, registry, pymorphy3,
-natasha and the actors' surname index) is timed separately, as the first call of each stage on a
+"With and without the statistical models": English documents run the gazetteer and the
+capitalised-words rules only with `--spacy-model none` (the default), and add spaCy's NER with
+`--spacy-model auto`; Russian documents always add natasha's NER and morphology. Each language is
+reported separately, plus natasha alone on the Russian documents. Model and resource loading
+(first-call latency of the gazetteer, registry, pymorphy3, natasha and the actors' surname index) is
+timed separately, as the first call of each stage on a
 one-sentence text, in a fresh process, before any document.
 
-Usage: python benchmarks/actors.py [--data PATH] [--no-semeval] [--repeat N]
+Usage: python benchmarks/actors.py [--data PATH] [--no-semeval] [--repeat N] [--spacy-model none|auto|NAME]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from framewatch.analysis import mentions as mentions_stage
-from framewatch.config import load_config
+from framewatch.config import Config, load_config
 from framewatch.ingest import IngestOptions, read_sources
 from framewatch.model import Document
 from framewatch.pipeline import Pipeline, Stage, StageContext, new_run, registry
@@ -84,12 +85,15 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA, help="the semeval2025-task10 folder")
     parser.add_argument("--no-semeval", action="store_true", help="the bundled examples only")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes (the first is reported cold)")
+    parser.add_argument("--spacy-model", default="none",
+                        help='English spaCy pipeline for the mentions stage: "none" (default), "auto" or a name')
     args = parser.parse_args()
     semeval = not args.no_semeval and (args.data / "EN" / "train" / "raw-documents").is_dir()
     if not args.no_semeval and not semeval:
         print(f"(SemEval data not found under {args.data}: examples only)", file=sys.stderr)
 
-    config = load_config()
+    base = load_config()
+    config = Config({**base.data, "mentions": {"spacy_model": args.spacy_model}})
     stages = registry()
     ctx = StageContext(config, new_run(config, [stages["mentions"], stages["actors"]], "benchmarks/actors.py"))
     loads = time_loads(stages, ctx)
@@ -164,7 +168,10 @@ def main() -> None:
         first = passes[key][0]
         later = passes[key][1:] or passes[key]
         best = min(later, key=lambda p: p[0] + p[1])
-        model = "natasha NER + morphology" if lang == "ru" else "none (gazetteer + capitalised words)"
+        english = mentions_stage._spacy(args.spacy_model)
+        english_model = f"spaCy {english.meta['name']} {english.meta['version']}" if english else \
+            "none (gazetteer + capitalised words)"
+        model = "natasha NER + morphology" if lang == "ru" else english_model
         print(f"| {source} | {lang} | {model} | {len(groups[key])} | {chars:,} | {1000 * first[2] / chars:.1f} "
               f"| {first[0]:.2f} | {first[1]:.2f} | {chars / (first[0] + first[1]):,.0f} "
               f"| {chars / (best[0] + best[1]):,.0f} | {chars / best[3]:,.0f} |")

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     },
     "fetch": {"timeout_s": 20.0, "max_mb": 10, "user_agent": "framewatch/0.1 (+research)"},
     "pipeline": {"stages": ["language", "sentences", "mentions", "actors"]},
+    # spacy_model: the English spaCy pipeline for names no gazetteer knows: "auto" (the best one
+    # installed, if any), a package name, or "none" (capitalised-word rules only).
+    "mentions": {"spacy_model": "auto"},
     # registry: a user actor registry file (TOML, the built-in format; see framewatch.registry), merged
     # over the built-in actors; leave it out for none (TOML has no null). decisions: merge/split
     # decisions applied to mentions, besides those `framewatch actors merge|split` records in the store.

