@@ -143,3 +143,12 @@ def test_an_installed_spacy_pipeline_is_used_for_english():
     doc = analyse("Talks ended when Ambrose Quill walked out.", language="en")
     engines = {doc.text[s.start:s.end]: (s.engine, s.cue) for s in doc.spans if s.layer == "mention"}
     assert engines["Ambrose Quill"][0] == "spacy" and engines["Ambrose Quill"][1].startswith("ner:PERSON:en_")
+
+
+def test_a_bare_office_is_its_one_holder_in_the_document():
+    doc = analyse("Ilham Aliyev met envoys in Baku. Later the president said talks would go on.", language="en")
+    assert ("president", "person:ilham-aliyev") in {(t, a) for t, _, a in mentions(doc)}
+    two = analyse("Ilham Aliyev called Vladimir Putin. The president said nothing.", language="en")
+    assert "president" not in {t for t, _, _ in mentions(two)}, "two presidents: no guess"
+    ru = analyse("Владимир Путин прилетел в Баку. Президент провёл переговоры.", language="ru")
+    assert ("Президент", "person:vladimir-putin") in {(t, a) for t, _, a in mentions(ru)}

@@ -121,6 +121,8 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
     user_file = ctx.config.get("actors.registry")
     user_file = str(user_file) if user_file else None
     mentions = sorted((s for s in doc.spans if s.layer == "mention"), key=Span.sort_key)
+    _resolve_offices(doc, mentions, effective_registry(user_file))
+    mentions = [s for s in mentions if s.attrs.get("role") is None or s.attrs.get("actor_id")]
     index = {id(span): i for i, span in enumerate(mentions)}
     clusters = _Clusters(len(mentions))
     for a, b in _alias_pairs(doc, mentions):
@@ -173,6 +175,17 @@ def _discovered(actor_type: str, name: str) -> str:
     except ValueError:
         digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
         return f"{registry.TYPE_PREFIXES.get(actor_type, 'org')}:~x{digest}"
+
+
+def _resolve_offices(doc: Document, mentions: list[Span], actors: Mapping[str, registry.Actor]) -> None:
+    """`the president` is the one holder of that office the document names; unresolvable, it is dropped."""
+    for span in [m for m in mentions if m.attrs.get("role") and not m.attrs.get("actor_id")]:
+        holders = {m.attrs["actor_id"] for m in mentions if m.attrs.get("actor_id") in actors
+                   and span.attrs["role"] in actors[m.attrs["actor_id"]].roles}
+        if len(holders) == 1:
+            span.attrs["actor_id"] = holders.pop()
+        else:
+            doc.spans.remove(span)
 
 
 def _is_cyrillic(text: str) -> bool:

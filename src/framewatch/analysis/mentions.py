@@ -427,6 +427,32 @@ def _overlaps(span: Span, taken: Iterable[Span]) -> bool:
     return any(span.start < other.end and other.start < span.end for other in taken)
 
 
+def _office_mentions(doc: Document, tokens: list[_Token]) -> list[Span]:
+    """`the president`, `президент` alone: an office standing for its holder, whom the `actors` stage
+    finds among the people the document names (and drops the mention when it cannot)."""
+    lang = doc.language or ""
+    offices = [(words, key) for words, kind, key in _collective_nouns(lang) if kind == "role"]
+    if not offices:
+        return []
+    determiners = _cue_words(lang, "office_determiners")
+    spans = []
+    for i, token in enumerate(tokens):
+        for words, role in offices:
+            end = i + len(words)
+            if end > len(tokens) or not all(w in tokens[i + k].keys for k, w in enumerate(words)):
+                continue
+            before = _preceding_word(doc.text, tokens, i)
+            if determiners and before not in determiners:
+                continue
+            if end < len(tokens) and tokens[end].capitalised and _joined(doc.text, tokens[end - 1], tokens[end]):
+                continue  # `President Aliyev`: the name itself follows
+            start, stop = token.start, tokens[end - 1].end
+            spans.append(Span("mention", "PERSON", start, stop, 0.5, engine="lexical", cue=f"office:{role}",
+                              attrs={"name": doc.text[start:stop], "role": role, "source": "discovered"}))
+            break
+    return spans
+
+
 @stage("mentions", version="1", requires=("language",), assigns=("layer:mention",))
 def find_mentions(doc: Document, ctx: StageContext) -> None:
     tokens = tokenize(doc.text)
@@ -438,5 +464,6 @@ def find_mentions(doc: Document, ctx: StageContext) -> None:
     elif doc.language == "en" and (nlp := _spacy(str(ctx.config.get("mentions.spacy_model", "auto")))):
         spans.extend(span for span in _spacy_mentions(doc, nlp) if not _overlaps(span, spans))
     spans.extend(_fallback_mentions(doc, tokens, spans, user_file))
+    spans.extend(span for span in _office_mentions(doc, tokens) if not _overlaps(span, spans))
     for span in sorted(spans, key=Span.sort_key):
         doc.add_span(span)
