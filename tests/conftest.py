@@ -71,3 +71,14 @@ def golden(fixture: Path, exported: list[dict]) -> list[dict]:
     if os.environ.get("FRAMEWATCH_REGEN_GOLDEN") == "1":
         expected.write_text(json.dumps(exported, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return json.loads(expected.read_text(encoding="utf-8"))
+
+
+def mention(text: str, surface: str, actor_id: str, label: str, source: str = "builtin", nth: int = 0):
+    """A mention span over the `nth` occurrence of `surface` in `text`, as the actors stage writes one."""
+    from framewatch.model import Span
+
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(surface, start + 1)
+    return Span("mention", label, start, start + len(surface), 0.9, "lexical", "gazetteer",
+                {"actor_id": actor_id, "name": surface, "source": source})

@@ -9,21 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import framewatch
-from framewatch.model import AnalysisRun, Document, Span
+from conftest import framewatch, mention
+from framewatch.model import AnalysisRun, Document
 from framewatch.store import open_store
 
 EN = "Ilham Aliyev met Erdogan in Baku on Monday.\nLater Aliyev said Baku supports the plan."
 RU = "Ильхам Алиев встретился с Абдулло Ибрагимли в Баку."
 ARREST = "Abdullo Ibragimli was arrested. Ibragimli's lawyer was not allowed in."
-
-
-def mention(text: str, surface: str, actor_id: str, label: str, source: str = "builtin", nth: int = 0) -> Span:
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(surface, start + 1)
-    return Span("mention", label, start, start + len(surface), 0.9, "lexical", "gazetteer",
-                {"actor_id": actor_id, "name": surface, "source": source})
 
 
 @pytest.fixture

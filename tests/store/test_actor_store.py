@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import framewatch.store.sqlite as sqlite_backend
+from conftest import mention
 from framewatch.config import DEFAULTS, Config
 from framewatch.model import AnalysisRun, Document, Span
 from framewatch.registry import (
@@ -38,14 +39,6 @@ def make_run(command: str = "analyze") -> AnalysisRun:
     return AnalysisRun(id=f"actors-run{number:04d}", started_at=f"2025-12-01T12:{number % 60:02d}:00+00:00",
                        package_version="0.1.0", stages={"actors": "1"}, resource_versions={},
                        config_hash=f"cfg{number:04d}", command=command)
-
-
-def mention(text: str, surface: str, actor_id: str, label: str, source: str = "builtin", nth: int = 0) -> Span:
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(surface, start + 1)
-    return Span("mention", label, start, start + len(surface), 0.9, "lexical", "gazetteer",
-                {"actor_id": actor_id, "name": surface, "source": source})
 
 
 EN = "Ilham Aliyev met Erdogan in Baku on Monday. Later Aliyev said Baku supports the plan."
