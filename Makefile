@@ -24,6 +24,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/name_matching.py
+	$(BIN)/python benchmarks/actors.py
+	$(BIN)/python benchmarks/mentions.py
 
 clean:
 	rm -rf $(VENV) framewatch-demo.db* .pytest_cache .hypothesis build src/*.egg-info
