@@ -167,3 +167,11 @@ def test_a_long_document_is_analysed_in_pieces(language, monkeypatch):
     other = {s.attrs["actor_id"] for s in doc.spans if s.layer == "mention"} - {"person:ilham-aliyev", "city:az-baku"}
     assert len(other) == 1, "the one other person, found in every piece, is one actor"
     assert all(doc.text[s.start:s.end] == s.attrs["name"] for s in doc.spans if s.layer == "mention")
+
+
+def test_an_office_of_a_country_is_its_holder():
+    doc = analyse("The President of Azerbaijan arrived. Critics of the president of France were silent.", language="en")
+    found = {(t, a) for t, _, a in mentions(doc)}
+    assert ("President", "person:ilham-aliyev") in found
+    ru = analyse("Президент Азербайджана прилетел в Анкару.", language="ru")
+    assert ("Президент", "person:ilham-aliyev") in {(t, a) for t, _, a in mentions(ru)}

@@ -456,20 +456,35 @@ def _add_free(spans: list[Span], candidates: Iterable[Span]) -> None:
             spans.append(span)
 
 
-def _office_mentions(doc: Document, tokens: list[_Token]) -> list[Span]:
-    """`the president`, `президент` alone: an office standing for its holder, whom the `actors` stage
-    finds among the people the document names (and drops the mention when it cannot)."""
+def _office_mentions(doc: Document, tokens: list[_Token], known: list[Span], user_file: str | None) -> list[Span]:
+    """An office standing for its holder: `President of Turkey`, `президент Турции` (the registry's
+    holder for that country), or `the president`, `президент` alone (whom the `actors` stage finds
+    among the people the document names, dropping the mention when it cannot)."""
     lang = doc.language or ""
     offices = [(words, key) for words, kind, key in _collective_nouns(lang) if kind == "role"]
     if not offices:
         return []
     determiners = _cue_words(lang, "office_determiners")
+    connectors = _cue_words(lang, "office_connectors")
+    countries = {s.start: s.attrs["actor_id"] for s in known if s.label == "GPE" and s.attrs.get("actor_id")}
     spans = []
     for i, token in enumerate(tokens):
         for words, role in offices:
             end = i + len(words)
             if end > len(tokens) or not all(w in tokens[i + k].keys for k, w in enumerate(words)):
                 continue
+            after = end
+            while after < len(tokens) and fold(tokens[after].text) in connectors:
+                after += 1
+            country = countries.get(tokens[after].start) if after < len(tokens) else None
+            holders = _office_holders(user_file).get((country or "", role), ())
+            if len(holders) == 1:
+                start, stop = token.start, tokens[end - 1].end
+                spans.append(Span("mention", "PERSON", start, stop, 0.8, engine="lexical",
+                                  cue=f"office:{role}+country:{country}",
+                                  attrs={"actor_id": holders[0], "name": doc.text[start:stop], "role": role,
+                                         "source": "builtin"}))
+                break
             before = _preceding_word(doc.text, tokens, i)
             if determiners and before not in determiners:
                 continue
@@ -493,6 +508,6 @@ def find_mentions(doc: Document, ctx: StageContext) -> None:
     elif doc.language == "en" and (nlp := _spacy(str(ctx.config.get("mentions.spacy_model", "auto")))):
         _add_free(spans, _spacy_mentions(doc, nlp))
     spans.extend(_fallback_mentions(doc, tokens, spans, user_file))
-    _add_free(spans, _office_mentions(doc, tokens))
+    _add_free(spans, _office_mentions(doc, tokens, spans, user_file))
     for span in sorted(spans, key=Span.sort_key):
         doc.add_span(span)
