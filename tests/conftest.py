@@ -82,3 +82,32 @@ def mention(text: str, surface: str, actor_id: str, label: str, source: str = "b
         start = text.index(surface, start + 1)
     return Span("mention", label, start, start + len(surface), 0.9, "lexical", "gazetteer",
                 {"actor_id": actor_id, "name": surface, "source": source})
+
+
+EN = "Ilham Aliyev met Erdogan in Baku on Monday. Later Aliyev said Baku supports the plan."
+RU = "Ильхам Алиев встретился с Абдулло Ибрагимли в Баку."
+ARREST = "Abdullo Ibragimli was arrested. Ibragimli's lawyer was not allowed in."
+
+
+def actor_corpus() -> list:
+    """Three documents whose mention spans are written directly, as the actors stage would."""
+    from framewatch.model import Document
+
+    return [
+        Document(EN, kind="article", source_key="en.txt", language="en", spans=[
+            mention(EN, "Ilham Aliyev", "person:ilham-aliyev", "PERSON"),
+            mention(EN, "Erdogan", "person:recep-tayyip-erdogan", "PERSON"),
+            mention(EN, "Baku", "gov:az", "GOVERNMENT"),  # a place here, wrongly an agent: split in tests
+            mention(EN, "Aliyev", "person:ilham-aliyev", "PERSON", nth=1),
+            mention(EN, "Baku", "gov:az", "GOVERNMENT", nth=1),
+        ]),
+        Document(RU, kind="post", source_key="ru.txt", language="ru", spans=[
+            mention(RU, "Ильхам Алиев", "person:ilham-aliyev", "PERSON"),
+            mention(RU, "Абдулло Ибрагимли", "person:~abdullo-ibragimli", "PERSON", "discovered"),
+            mention(RU, "Баку", "city:az-baku", "PLACE"),
+        ]),
+        Document(ARREST, kind="post", source_key="arrest.txt", language="en", spans=[
+            mention(ARREST, "Abdullo Ibragimli", "person:~abdullo-ibragimli", "PERSON", "discovered"),
+            mention(ARREST, "Ibragimli", "person:~ibragimli", "PERSON", "discovered", nth=1),
+        ]),
+    ]

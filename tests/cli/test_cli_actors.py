@@ -9,35 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import framewatch, mention
-from framewatch.model import AnalysisRun, Document
+from conftest import actor_corpus, framewatch
+from framewatch.model import AnalysisRun
 from framewatch.store import open_store
-
-EN = "Ilham Aliyev met Erdogan in Baku on Monday.\nLater Aliyev said Baku supports the plan."
-RU = "Ильхам Алиев встретился с Абдулло Ибрагимли в Баку."
-ARREST = "Abdullo Ibragimli was arrested. Ibragimli's lawyer was not allowed in."
 
 
 @pytest.fixture
 def store_dir(tmp_path: Path) -> Path:
-    docs = [
-        Document(EN, kind="article", source_key="en.txt", language="en", spans=[
-            mention(EN, "Ilham Aliyev", "person:ilham-aliyev", "PERSON"),
-            mention(EN, "Erdogan", "person:recep-tayyip-erdogan", "PERSON"),
-            mention(EN, "Baku", "gov:az", "GOVERNMENT"),
-            mention(EN, "Aliyev", "person:ilham-aliyev", "PERSON", nth=1),
-            mention(EN, "Baku", "gov:az", "GOVERNMENT", nth=1),
-        ]),
-        Document(RU, kind="post", source_key="ru.txt", language="ru", spans=[
-            mention(RU, "Ильхам Алиев", "person:ilham-aliyev", "PERSON"),
-            mention(RU, "Абдулло Ибрагимли", "person:~abdullo-ibragimli", "PERSON", "discovered"),
-            mention(RU, "Баку", "city:az-baku", "PLACE"),
-        ]),
-        Document(ARREST, kind="post", source_key="arrest.txt", language="en", spans=[
-            mention(ARREST, "Abdullo Ibragimli", "person:~abdullo-ibragimli", "PERSON", "discovered"),
-            mention(ARREST, "Ibragimli", "person:~ibragimli", "PERSON", "discovered", nth=1),
-        ]),
-    ]
+    docs = actor_corpus()
     run = AnalysisRun("actors-cli-run", "2025-12-01T12:00:00+00:00", "0.1.0", {"actors": "1"}, {}, "cfg", "analyze")
     with open_store(tmp_path / "fw.db") as store:
         store.add_documents(docs, run, layers=("mention",))

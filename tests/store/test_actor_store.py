@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import framewatch.store.sqlite as sqlite_backend
-from conftest import mention
+from conftest import actor_corpus
 from framewatch.config import DEFAULTS, Config
 from framewatch.model import AnalysisRun, Document, Span
 from framewatch.registry import (
@@ -41,30 +41,10 @@ def make_run(command: str = "analyze") -> AnalysisRun:
                        config_hash=f"cfg{number:04d}", command=command)
 
 
-EN = "Ilham Aliyev met Erdogan in Baku on Monday. Later Aliyev said Baku supports the plan."
-RU = "Ильхам Алиев встретился с Абдулло Ибрагимли в Баку."
-ARREST = "Abdullo Ibragimli was arrested. Ibragimli's lawyer was not allowed in."
 
 
 def corpus() -> list[Document]:
-    return [
-        Document(EN, kind="article", source_key="en.txt", language="en", spans=[
-            mention(EN, "Ilham Aliyev", "person:ilham-aliyev", "PERSON"),
-            mention(EN, "Erdogan", "person:recep-tayyip-erdogan", "PERSON"),
-            mention(EN, "Baku", "gov:az", "GOVERNMENT"),  # a place here, wrongly an agent: split below
-            mention(EN, "Aliyev", "person:ilham-aliyev", "PERSON", nth=1),
-            mention(EN, "Baku", "gov:az", "GOVERNMENT", nth=1),
-        ]),
-        Document(RU, kind="post", source_key="ru.txt", language="ru", spans=[
-            mention(RU, "Ильхам Алиев", "person:ilham-aliyev", "PERSON"),
-            mention(RU, "Абдулло Ибрагимли", "person:~abdullo-ibragimli", "PERSON", "discovered"),
-            mention(RU, "Баку", "city:az-baku", "PLACE"),
-        ]),
-        Document(ARREST, kind="post", source_key="arrest.txt", language="en", spans=[
-            mention(ARREST, "Abdullo Ibragimli", "person:~abdullo-ibragimli", "PERSON", "discovered"),
-            mention(ARREST, "Ibragimli", "person:~ibragimli", "PERSON", "discovered", nth=1),
-        ]),
-    ]
+    return actor_corpus()
 
 
 def populate(store: SQLiteStore) -> list[str]:
