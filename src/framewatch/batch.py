@@ -28,9 +28,12 @@ class IngestSummary:
         return sorted({p.source for p in self.problems if p.fatal})
 
 
-def ingest_pipeline(config: Config, analyze: bool = True, command: str = "ingest") -> Pipeline:
-    """The pipeline an ingest runs; its run record names ingestion as a stage of its own."""
-    pipeline = Pipeline(config, config.get("pipeline.stages") if analyze else [], command=command)
+def ingest_pipeline(config: Config, analyze: bool = True, command: str = "ingest",
+                    stages: list[str] | None = None) -> Pipeline:
+    """The pipeline an ingest runs (`stages`, default the configured ones, none unless `analyze`);
+    its run record names ingestion as a stage of its own."""
+    names = (stages or config.get("pipeline.stages")) if analyze else []
+    pipeline = Pipeline(config, names, command=command)
     pipeline.run.stages = {"ingest": INGEST_STAGE_VERSION, **pipeline.run.stages}
     return pipeline
 

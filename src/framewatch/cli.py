@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .batch import INGEST_STAGE_VERSION, IngestSummary, analyze_stored, ingest_into, ingest_pipeline
+from .batch import IngestSummary, analyze_stored, ingest_into, ingest_pipeline
 from .config import Config, load_config
 from .export import write_csv, write_jsonl
 from .ingest import FORMATS, IngestOptions, SourceResult, expand_paths, read_sources
@@ -197,7 +197,10 @@ def analyze(
         raise _fail("give files to analyse, or --db to analyse the stored documents", 2)
     if inputs and db is not None:
         raise _fail("give either files (analysed without a store) or --db, not both", 2)
-    pipeline = _pipeline(config, stages)
+    try:  # unknown stage names are a usage error, found before any file is read
+        pipeline = ingest_pipeline(config, stages=stages, command="analyze") if inputs else None
+    except (KeyError, ValueError) as exc:
+        raise _fail(str(exc), 2) from exc
     if inputs and json_out is None:
         json_out = "-"  # analysing files without a store: the documents are the product
     sink = _open_sink(json_out)
@@ -206,7 +209,6 @@ def analyze(
     try:
         if inputs:
             options = _ingest_options(config, fmt, as_of, include, exclude, mapping)
-            pipeline.run.stages = {"ingest": INGEST_STAGE_VERSION, **pipeline.run.stages}
             for result in _read_all(inputs, options, "analysing"):
                 for problem in result.problems:
                     _report(problem)
