@@ -23,6 +23,7 @@ from rich.table import Table
 
 from . import __version__
 from .batch import IngestSummary, analyze_stored, ingest_into, ingest_pipeline
+from .bench.cli import bench_app
 from .config import Config, load_config
 from .export import write_csv, write_jsonl
 from .ingest import FORMATS, IngestOptions, SourceResult, expand_paths, read_sources
@@ -364,6 +365,41 @@ def runs(db: DbOption = None, config_path: ConfigOption = None) -> None:
 
 
 @app.command()
+def techniques(
+    db: DbOption = None,
+    by: Annotated[str, typer.Option("--by", help="Group by source (outlet, else author, else web host), "
+                                               "outlet, author, thread, language or document")] = "source",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per group")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """Persuasion-technique profile: hits per 1,000 words by technique, per source or other grouping."""
+    from .store.sqlite import PROFILE_GROUPS
+
+    if by not in PROFILE_GROUPS:
+        raise _fail(f"--by {by!r}: choose one of {', '.join(PROFILE_GROUPS)}", 2)
+    config = _config(config_path)
+    with _open(db, config) as store:
+        groups = store.technique_profile(by)
+    if as_json:
+        for group in groups:
+            print(json.dumps(group, ensure_ascii=False))
+    elif groups:
+        # Long format, one line per group and technique: sorts, greps and pivots without parsing.
+        rows = [(by, "docs", "words", "technique", "hits", "per_1000_words")]
+        for group in groups:
+            for label, hits in group["counts"].items() or [("-", 0)]:
+                rows.append((group["group"], str(group["documents"]), str(group["words"]), label, str(hits),
+                             f"{group['per_1000_words'].get(label, 0.0):.2f}"))
+        widths = [max(len(row[i]) for row in rows) for i in range(6)]
+        for row in rows:
+            cells = [row[i].rjust(w) if i in (1, 2, 4, 5) else row[i].ljust(w) for i, w in enumerate(widths)]
+            out.print("  ".join(cells).rstrip(), highlight=False, markup=False)
+    err.print(f"{len(groups)} group(s) by {by}" + ("" if groups else
+              " (no technique analysis stored: run `framewatch analyze` with the techniques stage)"),
+              highlight=False)
+
+
+@app.command()
 def demo(
     db: DbOption = None,
     examples: Annotated[Path, typer.Option(help="Folder of example material")] = Path("examples"),
@@ -692,6 +728,9 @@ def _main(
                                           help="Print the version and exit")] = False,
 ) -> None:
     """framewatch: evidence about contested stories from news articles and forum threads."""
+
+
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

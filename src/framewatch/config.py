@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
         "mapping": {},
     },
     "fetch": {"timeout_s": 20.0, "max_mb": 10, "user_agent": "framewatch/0.1 (+research)"},
-    "pipeline": {"stages": ["language", "sentences", "mentions", "actors"]},
+    "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "techniques"]},
     # spacy_model: the English spaCy pipeline for names no gazetteer knows: "auto" (the best one
     # installed, if any), a package name, or "none" (capitalised-word rules only).
     "mentions": {"spacy_model": "auto"},
@@ -38,6 +38,24 @@ DEFAULTS: dict[str, Any] = {
     # over the built-in actors; leave it out for none (TOML has no null). decisions: merge/split
     # decisions applied to mentions, besides those `framewatch actors merge|split` records in the store.
     "actors": {"registry": None, "decisions": []},
+    # A technique is reported where its cues' combined confidence reaches its threshold; the
+    # per-technique values are calibrated on the shared training data (benchmarks/quality.py).
+    # classify: how `framewatch bench` labels spans someone else delimited (PTC task TC).
+    "techniques": {
+        "threshold": 0.5,
+        "thresholds": {},
+        "classify": {
+            "cover_exponent": 0.5,
+            "repetition_max_words": 4,
+            "repetition_score": 0.6,
+            "repetition_first_score": 0.1,
+            "length_priors": [
+                {"max_words": 3, "scores": {"Loaded_Language": 0.3}},
+                {"max_words": 8, "scores": {"Loaded_Language": 0.2}},
+                {"max_words": 10000, "scores": {"Doubt": 0.2}},
+            ],
+        },
+    },
 }
 
 CONFIG_FILE = "framewatch.toml"

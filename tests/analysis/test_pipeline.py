@@ -17,8 +17,8 @@ def test_builtin_stages_declare_what_they_need_and_assign():
 
 
 def test_unknown_stage_is_a_clear_error():
-    with pytest.raises(KeyError, match="unknown stage 'techniques'"):
-        resolve(["techniques"])
+    with pytest.raises(KeyError, match="unknown stage 'telepathy'"):
+        resolve(["telepathy"])
 
 
 def test_a_plugin_stage_runs_after_what_it_requires(monkeypatch):

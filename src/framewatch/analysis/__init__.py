@@ -1,5 +1,5 @@
 """Built-in analysis stages; importing this package registers them with the pipeline."""
 
-from . import actors, language, mentions, sentences
+from . import actors, language, mentions, sentences, techniques
 
-__all__ = ["actors", "language", "mentions", "sentences"]
+__all__ = ["actors", "language", "mentions", "sentences", "techniques"]

@@ -12,6 +12,7 @@ from functools import cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+from ..config import Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 
@@ -72,6 +73,18 @@ def _segments(text: str) -> list[tuple[int, int, str]]:
         for start, end, script in merged:
             out.append((line.start() + start, line.start() + end, script))
     return out
+
+
+def detect_language(text: str, config: Config) -> str | None:
+    """The most likely of the configured languages (`languages.detect`) for a whole text, among those of its
+    majority script as the `language` stage decides; None for a text without letters."""
+    sample = text[:_DOC_SAMPLE]
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return None
+    codes = tuple(config.get("languages.detect", []))
+    majority = "cyrillic" if len(_CYRILLIC.findall(sample)) * 2 > letters else "latin"
+    return _detect_many([sample], _codes_for_script(codes, majority) or codes)[0][0]
 
 
 @stage("language", version="1", assigns=("language", "layer:language"))

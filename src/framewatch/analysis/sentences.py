@@ -10,12 +10,19 @@ from ..model import Document, Span
 from ..pipeline import StageContext, stage
 
 
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; lines are hard boundaries, as forum posts and headlines rarely
+    end with punctuation."""
+    bounds = []
+    for line in re.finditer(r"[^\n]+", text):
+        for sentence in sentenize(line.group()):
+            if sentence.text.strip():
+                bounds.append((line.start() + sentence.start, line.start() + sentence.stop))
+    return bounds
+
+
 @stage("sentences", version="1", requires=("language",), assigns=("layer:sentence",),
        languages=("en", "ru"))
 def segment_sentences(doc: Document, ctx: StageContext) -> None:
-    # Lines are hard boundaries: forum posts and headlines rarely end with punctuation.
-    for line in re.finditer(r"[^\n]+", doc.text):
-        for sentence in sentenize(line.group()):
-            if sentence.text.strip():
-                doc.add_span(Span("sentence", "sentence", line.start() + sentence.start,
-                                  line.start() + sentence.stop, engine="razdel", cue="razdel.sentenize"))
+    for start, end in sentence_bounds(doc.text):
+        doc.add_span(Span("sentence", "sentence", start, end, engine="razdel", cue="razdel.sentenize"))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import registry, resources
 from ..model import AnalysisRun, Document, Span
@@ -35,6 +36,15 @@ _SEARCH_DDL = [
     END""",
 ]
 _LATEST = "id NOT IN (SELECT previous_id FROM documents WHERE previous_id IS NOT NULL)"
+# Joins each latest document version to the spans of one layer (the first `?`) from the most
+# recent run that analysed that layer for it.
+_NEWEST_LAYER_JOIN = f"""
+    JOIN (SELECT l.doc_id, max(r.seq) AS seq FROM layer_runs l JOIN runs r ON r.id = l.run_id
+          WHERE l.layer = ? GROUP BY l.doc_id) newest ON newest.doc_id = s.doc_id
+    JOIN runs r ON r.id = s.run_id AND r.seq = newest.seq
+    JOIN documents d ON d.id = s.doc_id AND d.{_LATEST}"""
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+PROFILE_GROUPS = ("source", "outlet", "author", "thread", "language", "document")
 _QUERY_TERM = re.compile(r'"(?P<phrase>[^"]+)"|(?P<word>[^\s"]+)')
 _UNSAFE_QUERY_CHARS = re.compile("[\x00\ud800-\udfff]")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -395,13 +405,8 @@ class SQLiteStore:
         count as that actor once the stored decisions are applied (`curated=False`: whose stored
         `attrs.actor_id` is `actor_id`). Spans come as stored (their `attrs.actor_id` unchanged)."""
         decisions = self.decisions() if curated and actor_id is not None else []
-        sql = f"""SELECT s.* FROM spans s
-            JOIN (SELECT l.doc_id, max(r.seq) AS seq FROM layer_runs l JOIN runs r ON r.id = l.run_id
-                  WHERE l.layer = 'mention' GROUP BY l.doc_id) newest ON newest.doc_id = s.doc_id
-            JOIN runs r ON r.id = s.run_id AND r.seq = newest.seq
-            JOIN documents d ON d.id = s.doc_id AND d.{_LATEST}
-            WHERE s.layer = 'mention'"""
-        params: list[Any] = []
+        sql = f"SELECT s.* FROM spans s {_NEWEST_LAYER_JOIN} WHERE s.layer = ?"
+        params: list[Any] = ["mention", "mention"]
         if actor_id is not None:
             candidates = _sources_of(actor_id, decisions)
             if len(candidates) <= 500:
@@ -461,6 +466,42 @@ class SQLiteStore:
         out.sort(key=lambda item: (-item["mentions"], item["id"]))
         return out
 
+    def technique_profile(self, by: str = "source") -> list[dict[str, Any]]:
+        """Technique hits per group of the documents the techniques stage analysed: `group`,
+        `documents`, `words`, `counts` and `per_1000_words` by technique, most hits per word first.
+
+        `by` is one of PROFILE_GROUPS; a document's source is its outlet, else its author, else the
+        host of its address."""
+        if by not in PROFILE_GROUPS:
+            raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(PROFILE_GROUPS)}")
+        counts: dict[str, Counter[str]] = {}
+        for row in self._conn.execute(
+                f"SELECT s.doc_id, s.label FROM spans s {_NEWEST_LAYER_JOIN} WHERE s.layer = ?",
+                ("technique", "technique")):
+            counts.setdefault(row[0], Counter())[row[1]] += 1
+        analysed = [r[0] for r in self._conn.execute(
+            f"SELECT DISTINCT l.doc_id FROM layer_runs l JOIN documents d ON d.id = l.doc_id AND d.{_LATEST} "
+            "WHERE l.layer = 'technique'")]
+        groups: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(analysed), 500):
+            chunk = analysed[i:i + 500]
+            for row in self._conn.execute(
+                    "SELECT id, text, outlet, author, url, thread_id, language FROM documents "
+                    f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
+                key = _profile_key(dict(row), by)
+                group = groups.setdefault(key, {"group": key, "documents": 0, "words": 0, "counts": Counter()})
+                group["documents"] += 1
+                group["words"] += sum(1 for _ in _WORD.finditer(row["text"]))
+                group["counts"].update(counts.get(row["id"], Counter()))
+        out = []
+        for group in groups.values():
+            words = group["words"]
+            group["counts"] = dict(sorted(group["counts"].items(), key=lambda kv: (-kv[1], kv[0])))
+            group["per_1000_words"] = {
+                label: round(1000 * n / words, 2) if words else 0.0 for label, n in group["counts"].items()}
+            out.append(group)
+        return sorted(out, key=lambda g: (-sum(g["counts"].values()) / max(g["words"], 1), g["group"]))
+
     def document_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The stored text of each of `ids` that exists."""
         ids = list(dict.fromkeys(ids))
@@ -470,6 +511,16 @@ class SQLiteStore:
             found.update((r[0], r[1]) for r in self._conn.execute(
                 f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
         return found
+
+
+def _profile_key(row: dict[str, Any], by: str) -> str:
+    if by == "document":
+        return row["id"]
+    if by == "thread":
+        return row["thread_id"] or row["id"]
+    if by == "source":
+        return row["outlet"] or row["author"] or (urlsplit(row["url"]).hostname if row["url"] else None) or "unknown"
+    return row[by] or "unknown"
 
 
 def _sources_of(actor_id: str, decisions: list[dict[str, Any]]) -> set[str]:

@@ -1,0 +1,256 @@
+"""Quality of the `techniques` stage on the shared training splits, and the calibration of its thresholds.
+
+    python benchmarks/quality.py                       # measure; rewrite docs/quality.md
+    python benchmarks/quality.py --calibrate           # choose per-technique thresholds, print them
+    python benchmarks/quality.py --calibrate --write   # ... and store them in resources/<lang>/techniques.toml
+
+Headline figures come from the benchmark adapters themselves (`framewatch bench predict|score`, run
+here through the same functions), so they are the figures the CLI prints. Per-technique tables:
+English spans against the PTC gold of the technique's PTC class (partial-overlap precision and recall
+as in the official scorer, per class), English classification of the gold spans (task TC), Russian
+paragraphs (SemEval-2023 subtask 3).
+
+Calibration is coordinate ascent over one threshold per technique and language, on the headline
+metric of that language's training split (English: PTC span F1; Russian: paragraph micro-F1), from
+every cue hit with its confidence. Thresholds stay at or below 0.95 so that no technique is switched
+off: several agreeing cues still report it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from framewatch.analysis import techniques
+from framewatch.bench import ptc, semeval2023
+from framewatch.config import load_config
+from framewatch.taxonomies import ptc_class, ptc_classes, technique_names
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+PTC = DATA / "ptc-semeval2020-task11" / "EN" / "train"
+ST3 = DATA / "semeval2023-task3" / "RU" / "train"
+DOC = REPO / "docs" / "quality.md"
+GRID = [round(0.05 * i, 2) for i in range(4, 20)]  # 0.20 ... 0.95
+
+Candidates = dict[str, list[tuple[str, int, int, float]]]
+
+
+def _read(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+class English:
+    """PTC training articles, their gold spans, and every cue hit in them."""
+
+    def __init__(self) -> None:
+        self.texts = {m.group(1): _read(p) for p in sorted((PTC / "train-articles").glob("article*.txt"))
+                      if (m := re.match(r"article(\d+)", p.name))}
+        labelled = ptc.read_tc(PTC / "train-task-flc-tc.labels", "GOLD")
+        self.gold = {article: ptc.merge_spans([(g.start, g.end) for g in labelled if g.article == article],
+                                              touching=False) for article in self.texts}
+        self.gold_by_class: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+        for g in labelled:
+            self.gold_by_class[g.label][g.article].append((g.start, g.end))
+        self.candidates: Candidates = {
+            article: [(s.label, s.start, s.end, s.confidence or 0.0)
+                      for s in techniques.detect_techniques(text, "en", min_confidence=0.0)]
+            for article, text in self.texts.items()}
+
+    def predicted(self, limits: dict[str, float], label: str | None = None) -> dict[str, list[tuple[int, int]]]:
+        return {article: ptc.merge_spans([(s, e) for name, s, e, conf in spans if conf >= limits[name]
+                                          and (label is None or ptc_class(name) == label)], touching=False)
+                for article, spans in self.candidates.items()}
+
+    def score(self, limits: dict[str, float]) -> float:
+        return ptc.span_scores(self.gold, self.predicted(limits))["f1"]
+
+    def per_class(self, limits: dict[str, float]) -> dict[str, dict[str, float]]:
+        out = {}
+        for label in ptc_classes():
+            gold = {a: ptc.merge_spans(s, touching=False) for a, s in self.gold_by_class[label].items()}
+            predicted = self.predicted(limits, label)
+            out[label] = {**ptc.span_scores(gold, predicted), "gold": sum(map(len, gold.values())),
+                          "pred": sum(map(len, predicted.values()))}
+        return out
+
+
+class Russian:
+    """SemEval-2023 subtask-3 training paragraphs (joined per article, as the adapter does), their gold
+    labels, and the best confidence of every technique in every paragraph."""
+
+    def __init__(self) -> None:
+        paragraphs = semeval2023.read_template(ST3 / "train-labels-subtask-3.template")
+        self.gold = semeval2023.read_labels(ST3 / "train-labels-subtask-3.txt", "GOLD")
+        by_article: dict[str, list[semeval2023.Paragraph]] = defaultdict(list)
+        for paragraph in paragraphs:
+            by_article[paragraph.article].append(paragraph)
+        self.best: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+        for group in by_article.values():
+            group.sort(key=lambda p: p.number)
+            bounds, offset = [], 0
+            for paragraph in group:
+                bounds.append((paragraph.article, paragraph.number, offset, offset + len(paragraph.text)))
+                offset += len(paragraph.text) + 1
+            text = "\n".join(p.text for p in group)
+            for span in techniques.detect_techniques(text, "ru", min_confidence=0.0):
+                for article, number, start, end in bounds:
+                    if span.start < end and span.end > start:
+                        best = self.best[article, number]
+                        best[span.label] = max(best.get(span.label, 0.0), span.confidence or 0.0)
+
+    def rows(self, limits: dict[str, float]) -> list[tuple[frozenset[str], frozenset[str]]]:
+        return [(labels, frozenset(name for name, conf in self.best.get(key, {}).items() if conf >= limits[name]))
+                for key, labels in self.gold.items()]
+
+    def score(self, limits: dict[str, float]) -> float:
+        return semeval2023.multilabel_scores(self.rows(limits))["micro_f1"]
+
+
+def calibrate(data: English | Russian, start: dict[str, float], rounds: int = 3) -> dict[str, float]:
+    limits = dict(start)
+    best = data.score(limits)
+    for _ in range(rounds):
+        improved = False
+        for name in technique_names():
+            for value in GRID:
+                trial = {**limits, name: value}
+                score = data.score(trial)
+                if score > best + 1e-6:
+                    best, limits, improved = score, trial, True
+        if not improved:
+            break
+    print(f"calibrated: {best:.4f}", file=sys.stderr)
+    return limits
+
+
+def write_thresholds(lang: str, limits: dict[str, float]) -> None:
+    path = REPO / "src" / "framewatch" / "resources" / lang / "techniques.toml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\n# Calibrated report thresholds.*\Z", "\n", text, flags=re.S).rstrip("\n") + "\n"
+    lines = ["", "# Calibrated report thresholds, one per technique: written by",
+             "# `python benchmarks/quality.py --calibrate --write` from the shared training split; do not edit by hand.",
+             "[thresholds]"]
+    lines += [f'"{name}" = {limits[name]}' for name in technique_names()]
+    path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _table(rows: list[tuple], header: tuple) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        out.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row) + " |")
+    return out
+
+
+def report() -> str:
+    config = load_config(None)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        ptc.predict_si(PTC / "train-articles", tmp_path / "si.pred", config)
+        si = ptc.score_si(PTC / "train-task-si.labels", tmp_path / "si.pred", PTC / "train-articles")
+        template = tmp_path / "tc" / "train.out"
+        template.parent.mkdir()
+        (template.parent / "articles").symlink_to(PTC / "train-articles")
+        template.write_text("".join(f"{g.article}\t?\t{g.start}\t{g.end}\n"
+                                    for g in ptc.read_tc(PTC / "train-task-flc-tc.labels", "GOLD")))
+        ptc.predict_tc(template.parent, tmp_path / "tc.pred", config)
+        tc = ptc.score_tc(PTC / "train-task-flc-tc.labels", tmp_path / "tc.pred")
+        semeval2023.predict_st3(ST3 / "train-labels-subtask-3.template", tmp_path / "st3.pred", config)
+        st3 = semeval2023.score_st3(ST3 / "train-labels-subtask-3.txt", tmp_path / "st3.pred")
+    english = English()
+    per_class = english.per_class(techniques.thresholds(config, "en"))
+    russian = Russian()
+    ru_rows = semeval2023.multilabel_scores(russian.rows(techniques.thresholds(config, "ru")))["per_label"]
+    paragraphs = len(russian.gold)
+
+    lines = [
+        "# Quality of the persuasion-technique stage",
+        "",
+        "Regenerate with `python benchmarks/quality.py` (needs `../shared/data`). The figures are on the",
+        "shared **training** splits, which also chose the per-technique thresholds",
+        "(`python benchmarks/quality.py --calibrate --write`); held-out splits are not here. The cues",
+        "themselves are hand-written (`src/framewatch/resources/<lang>/techniques.toml`); nothing is",
+        "learned from these corpora but the thresholds.",
+        "",
+        "## Headline, through the benchmark adapters",
+        "",
+        "```",
+        "D=../shared/data/ptc-semeval2020-task11/EN/train",
+        "framewatch bench predict ptc-si $D/train-articles -o si.pred",
+        "framewatch bench score ptc-si $D/train-task-si.labels si.pred",
+        "# TC: a folder with the articles and a *.out template made from the gold spans (ID ? start end)",
+        "framewatch bench predict ptc-tc TC_INPUT -o tc.pred",
+        "framewatch bench score ptc-tc $D/train-task-flc-tc.labels tc.pred",
+        "R=../shared/data/semeval2023-task3/RU/train",
+        "framewatch bench predict semeval2023-t3-st3 $R/train-labels-subtask-3.template -o st3.pred",
+        "framewatch bench score semeval2023-t3-st3 $R/train-labels-subtask-3.txt st3.pred",
+        "```",
+        "",
+        *_table([
+            ("ptc-si (EN), span F1", si["precision"], si["recall"], si["f1"],
+             f"every line: {si['baselines']['every_line']['f1']:.3f}", "0.30"),
+            ("ptc-tc (EN), micro-F1", tc["precision"], tc["recall"], tc["f1"],
+             f"all Loaded_Language: {tc['baselines']['all_loaded_language']['f1']:.3f}", "0.45"),
+            ("semeval2023-t3-st3 (RU), micro-F1", st3["precision"], st3["recall"], st3["micro_f1"],
+             f"majority ({st3['baselines']['majority']['label']}): {st3['baselines']['majority']['micro_f1']:.3f}",
+             "0.35"),
+        ], ("task", "precision", "recall", "F1", "trivial baseline F1", "held-out target")),
+        "",
+        f"Russian macro-F1 over the 23 techniques: {st3['macro_f1']:.3f}.",
+        "",
+        "## English: detected spans per PTC class",
+        "",
+        "Spans of the techniques mapped to each class (`taxonomies/techniques.toml`) against that class's",
+        "gold spans in the 371 PTC training articles, with the official partial-overlap scoring per class.",
+        "",
+        *_table([(label, s["precision"], s["recall"], s["f1"], s["gold"], s["pred"]) for label, s in per_class.items()],
+                ("PTC class", "precision", "recall", "F1", "gold spans", "predicted spans")),
+        "",
+        "## English: classifying the gold spans (task TC)",
+        "",
+        *_table([(label, s["precision"], s["recall"], s["f1"], s["gold"], s["pred"])
+                 for label, s in tc["per_class"].items()],
+                ("PTC class", "precision", "recall", "F1", "gold", "predicted")),
+        "",
+        f"## Russian: paragraphs per technique ({paragraphs} training paragraphs)",
+        "",
+        "The baseline column labels every paragraph with the technique (recall 1).",
+        "",
+        *_table([(name, s["precision"], s["recall"], s["f1"],
+                  round(2 * s["gold"] / (s["gold"] + paragraphs), 3) if s["gold"] else 0.0, s["gold"], s["pred"])
+                 for name, s in ru_rows.items()],
+                ("technique", "precision", "recall", "F1", "baseline F1", "gold", "predicted")),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Technique quality on the shared training splits")
+    parser.add_argument("--calibrate", action="store_true", help="Choose per-technique thresholds")
+    parser.add_argument("--write", action="store_true", help="With --calibrate: store them with the cues")
+    args = parser.parse_args()
+    if not DATA.exists():
+        sys.exit(f"{DATA} is absent: the training splits sit beside the repository for developers only")
+    if args.calibrate:
+        config = load_config(None)
+        for lang, data in (("en", English()), ("ru", Russian())):
+            start = {name: float(config.get("techniques.threshold", 0.5)) for name in technique_names()}
+            limits = calibrate(data, start)
+            print(f"[techniques.thresholds.{lang}]")
+            for name in technique_names():
+                print(f'"{name}" = {limits[name]}')
+            if args.write:
+                write_thresholds(lang, limits)
+        return
+    DOC.write_text(report(), encoding="utf-8")
+    print(f"wrote {DOC.relative_to(REPO)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,403 @@
+"""Persuasion techniques (the 23 of SemEval-2023 Task 3), found by the `lexical` engine.
+
+Every cue lives in `resources/<lang>/techniques.toml` with the technique it signals, a hand-set
+weight (how often a hit really is that technique) and a rationale. A cue is a word list, a regular
+expression, or one of a few structural detectors written here because a regular expression cannot
+express them (scare quotes, repetition, shouting in capitals). Cues of one technique that fire in
+the same sentence reinforce each other (noisy-or); per-technique thresholds from the configuration,
+calibrated on the shared training data, decide what is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from .. import resources
+from ..config import DEFAULTS, Config
+from ..model import Document, Span
+from ..pipeline import StageContext, stage
+from ..taxonomies import technique_names
+from .sentences import sentence_bounds
+
+ENGINE = "lexical"
+LAYER = "technique"
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_STRUCTURAL = ("scare_quotes", "repetition", "capitals")
+_EXTENTS = ("match", "clause", "sentence")
+_CLAUSE_EDGE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
+
+
+def languages() -> tuple[str, ...]:
+    """Languages with a technique cue file."""
+    return tuple(lang for lang in resources.languages() if resources.has(lang, "techniques"))
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    technique: str
+    weight: float
+    extent: str = "match"
+    kind: str = "pattern"
+    regex: re.Pattern[str] | None = None
+    question: bool = False
+    near: re.Pattern[str] | None = None
+    unless: re.Pattern[str] | None = None
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class CueSet:
+    language: str
+    cues: tuple[Cue, ...]
+    stopwords: frozenset[str]
+    quotes: tuple[tuple[str, str], ...]
+    # Calibrated report thresholds shipped with the cues (`[thresholds]`, written by
+    # benchmarks/quality.py --calibrate --write); configuration overrides them.
+    thresholds: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+
+
+def _entry_regex(entry: str) -> str:
+    """A list entry as a regex: whole words, `*` for any word ending (`бандит*`, `terror*`)."""
+    parts = [re.escape(word[:-1]) + r"\w*" if word.endswith("*") else re.escape(word) for word in entry.split()]
+    return r"\s+".join(parts)
+
+
+def _alternation(entries: Iterable[str]) -> str:
+    # Longest first, so `so-called experts` wins over `so-called`.
+    ordered = sorted({e.strip().lower() for e in entries if e.strip()}, key=len, reverse=True)
+    return "(?<![\\w-])(?:" + "|".join(_entry_regex(e) for e in ordered) + ")(?![\\w-])"
+
+
+def _expand(pattern: str, lists: dict[str, list[str]], where: str) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in lists:
+            raise ValueError(f"{where}: unknown list {{{name}}}")
+        return _alternation(lists[name])
+
+    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", substitute, pattern)
+
+
+def _compile(pattern: str, lists: dict[str, list[str]], where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(_expand(pattern, lists, where), re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"{where}: bad pattern: {exc}") from exc
+
+
+def parse_cues(data: dict[str, Any], language: str) -> CueSet:
+    """Validate and compile one language's cue file; errors name the cue."""
+    known = set(technique_names())
+    lists = {name: list(words) for name, words in data.get("lists", {}).items()}
+    structure = data.get("structure", {})
+    cues, seen = [], set()
+    for number, raw in enumerate(data.get("cue", []), 1):
+        where = f"resources/{language}/techniques.toml cue {raw.get('id', number)!r}"
+        cue_id = raw.get("id")
+        if not cue_id or cue_id in seen:
+            raise ValueError(f"{where}: missing or repeated id")
+        seen.add(cue_id)
+        if raw.get("technique") not in known:
+            raise ValueError(f"{where}: unknown technique {raw.get('technique')!r}")
+        if not raw.get("rationale"):
+            raise ValueError(f"{where}: every cue needs a rationale")
+        weight = float(raw.get("weight", 0))
+        if not 0 < weight <= 1:
+            raise ValueError(f"{where}: weight must be in (0, 1]")
+        extent = raw.get("extent", "match")
+        if extent not in _EXTENTS:
+            raise ValueError(f"{where}: extent must be one of {', '.join(_EXTENTS)}")
+        kind = raw.get("kind", "pattern")
+        regex = None
+        if kind == "pattern":
+            if ("words" in raw) == ("pattern" in raw):
+                raise ValueError(f"{where}: give exactly one of `words` or `pattern`")
+            source = _alternation(raw["words"]) if "words" in raw else _expand(raw["pattern"], lists, where)
+            regex = _compile(source, {}, where)
+        elif kind not in _STRUCTURAL:
+            raise ValueError(f"{where}: unknown kind {kind!r}; known: pattern, {', '.join(_STRUCTURAL)}")
+        params = {k: v for k, v in raw.items() if k not in {
+            "id", "technique", "weight", "extent", "kind", "words", "pattern", "question", "near", "unless",
+            "rationale", "examples"}}
+        cues.append(Cue(
+            cue_id, raw["technique"], weight, extent, kind, regex, bool(raw.get("question", False)),
+            _compile(raw["near"], lists, where) if raw.get("near") else None,
+            _compile(raw["unless"], lists, where) if raw.get("unless") else None,
+            params,
+        ))
+    quotes = tuple((pair[0], pair[1]) for pair in structure.get("quotes", [['"', '"']]))
+    calibrated = {}
+    for name, value in data.get("thresholds", {}).items():
+        if name not in known or not 0 <= float(value) <= 1:
+            raise ValueError(f"resources/{language}/techniques.toml [thresholds] {name} = {value!r}: "
+                             "needs a technique name and a value from 0 to 1")
+        calibrated[name] = float(value)
+    return CueSet(language, tuple(cues), frozenset(w.lower() for w in lists.get("stopwords", [])), quotes,
+                  calibrated)
+
+
+@cache
+def cue_set(language: str) -> CueSet:
+    return parse_cues(resources.load(language, "techniques"), language)
+
+
+@dataclass
+class _Hit:
+    technique: str
+    start: int
+    end: int
+    cue: Cue
+    sentence: int
+
+
+class _Sentences:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.bounds = sentence_bounds(text) or [(0, len(text))]
+        self._starts = [b[0] for b in self.bounds]
+
+    def index(self, offset: int) -> int:
+        return max(0, bisect_right(self._starts, offset) - 1)
+
+    def clause(self, start: int, end: int, sentence: int) -> tuple[int, int]:
+        s_start, s_end = self.bounds[sentence]
+        left = s_start
+        for edge in _CLAUSE_EDGE.finditer(self.text, s_start, start):
+            left = edge.end()
+        right_edge = _CLAUSE_EDGE.search(self.text, end, s_end)
+        right = right_edge.start() if right_edge else s_end
+        return _trim(self.text, left, right)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    return start, end
+
+
+def _pattern_hits(cue: Cue, text: str, sentences: _Sentences) -> Iterable[_Hit]:
+    assert cue.regex is not None
+    for match in cue.regex.finditer(text):
+        if match.end() == match.start():
+            continue
+        yield _Hit(cue.technique, match.start(), match.end(), cue, sentences.index(match.start()))
+
+
+def _scare_quote_hits(cue: Cue, text: str, sentences: _Sentences,
+                      quotes: tuple[tuple[str, str], ...]) -> Iterable[_Hit]:
+    max_words = int(cue.params.get("max_words", 3))
+    lowercase = bool(cue.params.get("lowercase", True))
+    for opening, closing in quotes:
+        inner = f"[^{re.escape(opening)}{re.escape(closing)}\\n]{{1,80}}?"
+        for match in re.finditer(f"{re.escape(opening)}({inner}){re.escape(closing)}", text):
+            quoted = match.group(1).strip()
+            words = _WORD.findall(quoted)
+            if not words or len(words) > max_words or quoted[-1] in ".!?,;:":
+                continue
+            if lowercase and not quoted[0].islower():
+                continue
+            before = text[max(0, match.start() - 3):match.start()]
+            if ":" in before:  # `he said: "..."` is a quotation, not a scare quote
+                continue
+            yield _Hit(cue.technique, match.start(), match.end(), cue, sentences.index(match.start()))
+
+
+def _capitals_hits(cue: Cue, text: str, sentences: _Sentences) -> Iterable[_Hit]:
+    min_letters = int(cue.params.get("min_letters", 5))
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if len(word) < min_letters or not word.isupper() or not word.isalpha():
+            continue
+        index = sentences.index(match.start())
+        s_start, s_end = sentences.bounds[index]
+        if text[s_start:s_end].upper() == text[s_start:s_end]:
+            continue  # a headline set in capitals shouts nothing in particular
+        yield _Hit(cue.technique, match.start(), match.end(), cue, index)
+
+
+def _repetition_hits(cue: Cue, text: str, sentences: _Sentences, stopwords: frozenset[str],
+                     emphatic: list[_Hit]) -> Iterable[_Hit]:
+    """Phrases of content words said again and again, and loaded words repeated; each later
+    occurrence is the hit (the first one is just saying it)."""
+    min_phrase = int(cue.params.get("min_phrase_count", 2))
+    min_word = int(cue.params.get("min_word_count", 2))
+    max_n = int(cue.params.get("max_words", 4))
+    tokens = [(m.start(), m.end(), m.group().lower(), m.group()[:1].isupper()) for m in _WORD.finditer(text)]
+    content = [len(t[2]) > 2 and t[2] not in stopwords and not t[2].isdigit() for t in tokens]
+    occurrences: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for n in range(2, max_n + 1):
+        for i in range(len(tokens) - n + 1):
+            if not (content[i] and content[i + n - 1]):
+                continue
+            if all(tokens[j][3] for j in range(i, i + n)):
+                continue  # a repeated name ("Supreme Court") is reference, not persuasion
+            if text[tokens[i][0]:tokens[i + n - 1][1]].count("\n"):
+                continue
+            occurrences[tuple(t[2] for t in tokens[i:i + n])].append(i)
+    taken: set[int] = set()
+    for key in sorted(occurrences, key=len, reverse=True):
+        places = occurrences[key]
+        if len(places) < min_phrase:
+            continue
+        n = len(key)
+        for i in places[1:]:
+            if any(j in taken for j in range(i, i + n)):
+                continue
+            taken.update(range(i, i + n))
+            yield _Hit(cue.technique, tokens[i][0], tokens[i + n - 1][1], cue, sentences.index(tokens[i][0]))
+    by_word: dict[str, list[_Hit]] = defaultdict(list)
+    for hit in emphatic:
+        by_word[text[hit.start:hit.end].lower()].append(hit)
+    for hits in by_word.values():
+        if len(hits) >= min_word:
+            for hit in sorted(hits, key=lambda h: h.start)[1:]:
+                yield _Hit(cue.technique, hit.start, hit.end, cue, hit.sentence)
+
+
+def _keep(hit: _Hit, text: str, sentences: _Sentences) -> bool:
+    s_start, s_end = sentences.bounds[hit.sentence]
+    sentence = text[s_start:s_end]
+    if hit.cue.question and not sentence.rstrip().rstrip("\"'”»)").endswith("?"):
+        return False
+    if hit.cue.near is not None and not hit.cue.near.search(sentence):
+        return False
+    return not (hit.cue.unless is not None and hit.cue.unless.search(sentence))
+
+
+def _extent(hit: _Hit, text: str, sentences: _Sentences) -> tuple[int, int]:
+    if hit.cue.extent == "sentence":
+        return _trim(text, *sentences.bounds[hit.sentence])
+    if hit.cue.extent == "clause":
+        return sentences.clause(hit.start, hit.end, hit.sentence)
+    return hit.start, hit.end
+
+
+def thresholds(config: Config | None, language: str) -> dict[str, float]:
+    """Per-technique report thresholds for `language`: configuration `techniques.thresholds.<lang>`,
+    else the calibrated values shipped with the cues, else `techniques.threshold`."""
+    section = (config.data if config else DEFAULTS).get("techniques", {})
+    default = float(section.get("threshold", 0.5))
+    calibrated = cue_set(language).thresholds if language in languages() else {}
+    given = {**calibrated, **section.get("thresholds", {}).get(language, {})}
+    return {name: float(given.get(name, default)) for name in technique_names()}
+
+
+def _all_hits(text: str, language: str) -> list[tuple[_Hit, float]]:
+    """Every cue hit with its combined confidence, before thresholds."""
+    cues = cue_set(language)
+    sentences = _Sentences(text)
+    hits: list[_Hit] = []
+    for cue in cues.cues:
+        if cue.kind == "pattern":
+            hits.extend(_pattern_hits(cue, text, sentences))
+        elif cue.kind == "scare_quotes":
+            hits.extend(_scare_quote_hits(cue, text, sentences, cues.quotes))
+        elif cue.kind == "capitals":
+            hits.extend(_capitals_hits(cue, text, sentences))
+    hits = [h for h in hits if _keep(h, text, sentences)]
+    for cue in cues.cues:
+        if cue.kind == "repetition":
+            of = set(cue.params.get("of", ["Loaded_Language", "Name_Calling-Labeling"]))
+            emphatic = [h for h in hits if h.technique in of and h.cue.extent == "match"]
+            hits.extend(_repetition_hits(cue, text, sentences, cues.stopwords, emphatic))
+    # Distinct cues of one technique in one sentence reinforce each other.
+    weights: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for hit in hits:
+        weights[hit.technique, hit.sentence][hit.cue.id] = hit.cue.weight
+    combined = {}
+    for key, by_cue in weights.items():
+        miss = 1.0
+        for weight in by_cue.values():
+            miss *= 1 - weight
+        combined[key] = 1 - miss
+    out = []
+    for hit in hits:
+        start, end = _extent(hit, text, sentences)
+        if end > start:
+            hit.start, hit.end = start, end
+            out.append((hit, combined[hit.technique, hit.sentence]))
+    return out
+
+
+def detect_techniques(text: str, language: str, config: Config | None = None, *,
+                      min_confidence: float | None = None) -> list[Span]:
+    """Technique spans in `text` (end exclusive), above the calibrated per-technique thresholds
+    (or above `min_confidence` for every technique, when given).
+
+    Hits of one technique over the same characters collapse into one span that lists every cue."""
+    if language not in languages():
+        return []
+    limits = thresholds(config, language)
+    if min_confidence is not None:
+        limits = dict.fromkeys(limits, min_confidence)
+    merged: dict[tuple[str, int, int], Span] = {}
+    for hit, confidence in _all_hits(text, language):
+        if confidence < limits[hit.technique]:
+            continue
+        key = (hit.technique, hit.start, hit.end)
+        span = merged.get(key)
+        if span is None:
+            merged[key] = Span(LAYER, hit.technique, hit.start, hit.end, round(confidence, 3), ENGINE, hit.cue.id,
+                               {"cues": [hit.cue.id], "language": language})
+        elif hit.cue.id not in span.attrs["cues"]:
+            span.attrs["cues"].append(hit.cue.id)
+    return sorted(merged.values(), key=Span.sort_key)
+
+
+def classify_span(text: str, start: int, end: int, language: str, config: Config | None = None,
+                  hits: list[Span] | None = None) -> list[tuple[str, float]]:
+    """The 23 techniques ranked for an already-delimited span, best first.
+
+    Hits overlapping the span vote with their confidence times how much of the span they cover;
+    a span whose words occur again elsewhere in the text leans to Repetition; with no evidence the
+    span's length decides between word-level and sentence-level techniques (`techniques.classify`).
+    `hits` defaults to every cue hit in `text` whatever its confidence: someone already decided that
+    the span holds a technique, so weak evidence still tells which one."""
+    section = ((config.data if config else DEFAULTS).get("techniques", {})).get("classify", {})
+    if hits is None:
+        hits = detect_techniques(text, language, config, min_confidence=0.0)
+    scores: Counter[str] = Counter()
+    length = max(1, end - start)
+    exponent = float(section.get("cover_exponent", 0.5))
+    for hit in hits:
+        overlap = min(end, hit.end) - max(start, hit.start)
+        if overlap <= 0:
+            continue
+        # A one-word hit says little about a two-sentence span; a hit the size of the span says all.
+        cover = overlap / max(length, hit.end - hit.start)
+        scores[hit.label] = max(scores[hit.label], (hit.confidence or 0.0) * cover ** exponent)
+    fragment = " ".join(_WORD.findall(text[start:end])).lower()
+    words = fragment.count(" ") + 1 if fragment else 0
+    if fragment and words <= int(section.get("repetition_max_words", 4)):
+        pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, fragment.split())) + r"(?!\w)"
+        places = [m.start() for m in re.finditer(pattern, text, re.IGNORECASE)]
+        if len(places) >= 2:
+            # Saying it again is the technique; the first saying usually is not.
+            key = "repetition_first_score" if places[0] >= start - 1 else "repetition_score"
+            scores["Repetition"] = max(scores["Repetition"], float(section.get(key, 0.0)))
+    for rule in section.get("length_priors", []):
+        if words <= int(rule["max_words"]):
+            for label, prior in rule["scores"].items():
+                scores[label] = max(scores[label], float(prior))
+            break
+    order = {name: i for i, name in enumerate(technique_names())}
+    return sorted(((name, scores.get(name, 0.0)) for name in technique_names()),
+                  key=lambda item: (-item[1], order[item[0]]))
+
+
+@stage("techniques", version="1", requires=("layer:sentence",), assigns=("layer:technique",),
+       languages=languages())
+def find_techniques(doc: Document, ctx: StageContext) -> None:
+    assert doc.language is not None
+    for span in detect_techniques(doc.text, doc.language, ctx.config):
+        doc.add_span(span)
+

@@ -1,0 +1,44 @@
+"""Label taxonomies kept as versioned data files (`taxonomies/<name>.toml`)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources as importlib_resources
+
+_ROOT = importlib_resources.files(__name__)
+
+
+@dataclass(frozen=True)
+class Technique:
+    name: str
+    category: str
+    ptc: str | None
+    description: str
+
+
+@cache
+def techniques() -> tuple[Technique, ...]:
+    """The 23 persuasion techniques of SemEval-2023 Task 3, in taxonomy order."""
+    data = tomllib.loads(_ROOT.joinpath("techniques.toml").read_text(encoding="utf-8"))
+    return tuple(
+        Technique(t["name"], t["category"], t["ptc"] or None, t["description"]) for t in data["technique"]
+    )
+
+
+def technique_names() -> tuple[str, ...]:
+    return tuple(t.name for t in techniques())
+
+
+def ptc_classes() -> tuple[str, ...]:
+    """The 14 technique classes of the Propaganda Techniques Corpus, sorted."""
+    return tuple(sorted({t.ptc for t in techniques() if t.ptc}))
+
+
+def ptc_class(technique: str) -> str | None:
+    """The PTC class a SemEval-2023 technique is scored as; None where PTC has no such class."""
+    for t in techniques():
+        if t.name == technique:
+            return t.ptc
+    raise KeyError(f"unknown technique {technique!r}")

@@ -1,0 +1,46 @@
+"""`framewatch techniques`: the per-source technique profile read back from the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import framewatch
+
+POSTS = [
+    {"id": "a1", "author": "anna_k", "text": 'Their so-called "crime" was waving a flag. Who will be next?'},
+    {"id": "i1", "author": "ivan_p", "text": "The council met on Tuesday and approved the budget for the new school."},
+]
+
+
+def _store(tmp_path: Path) -> Path:
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps(p) + "\n" for p in POSTS), encoding="utf-8")
+    framewatch("ingest", "posts.jsonl", "--db", "fw.db", cwd=tmp_path)
+    return tmp_path
+
+
+def test_profile_by_author_counts_hits_per_thousand_words(tmp_path):
+    cwd = _store(tmp_path)
+    proc = framewatch("techniques", "--db", "fw.db", "--by", "author", "--json", cwd=cwd)
+    groups = {g["group"]: g for g in map(json.loads, proc.stdout.splitlines())}
+    anna, ivan = groups["anna_k"], groups["ivan_p"]
+    assert anna["documents"] == 1 and anna["words"] == 11
+    assert anna["counts"]["Doubt"] >= 2 and anna["counts"]["Appeal_to_Fear-Prejudice"] == 1
+    assert anna["per_1000_words"]["Doubt"] == round(1000 * anna["counts"]["Doubt"] / 11, 2)
+    assert ivan["counts"] == {} and ivan["words"] == 13
+    assert "2 group(s) by author" in proc.stderr
+
+
+def test_profile_table_is_one_line_per_group_and_technique(tmp_path):
+    cwd = _store(tmp_path)
+    lines = framewatch("techniques", "--db", "fw.db", cwd=cwd).stdout.splitlines()
+    assert lines[0].split() == ["source", "docs", "words", "technique", "hits", "per_1000_words"]
+    assert any(line.split()[:4] == ["anna_k", "1", "11", "Doubt"] for line in lines)
+    assert any(line.split()[:4] == ["ivan_p", "1", "13", "-"] for line in lines)
+
+
+def test_profile_refuses_unknown_grouping_and_missing_store(tmp_path):
+    proc = framewatch("techniques", "--db", "fw.db", "--by", "colour", cwd=tmp_path, check=False)
+    assert proc.returncode == 2 and "--by 'colour'" in proc.stderr and not proc.stdout
+    proc = framewatch("techniques", "--db", "missing.db", cwd=tmp_path, check=False)
+    assert proc.returncode != 0 and "missing.db" in proc.stderr and not (tmp_path / "missing.db").exists()
