@@ -51,6 +51,7 @@ def print_store_summary(store: SQLiteStore, out: Console) -> None:
     out.print(table)
 
     _print_actors(docs, out)
+    _print_techniques(store, docs, out)
     domains = Counter(s.attrs.get("domain") for d in docs for s in d.spans if s.layer == "link")
     if domains:
         out.print("cited domains: " + ", ".join(f"{d} ({n})" for d, n in domains.most_common(8)),
@@ -91,3 +92,22 @@ def _print_actors(docs: list[Document], out: Console) -> None:
         table.add_row(names[actor_id], actor_id, str(count), ", ".join(spellings))
     out.print(f"actors: {len(mentions)} distinct; most mentioned:")
     out.print(table)
+
+
+def _print_techniques(store: SQLiteStore, docs: list[Document], out: Console) -> None:
+    """Each source's commonest persuasion techniques, then one cited example per technique."""
+    profile = store.technique_profile("source")
+    if not profile:
+        return
+    out.print("persuasion techniques per 1,000 words (framewatch techniques --by source):")
+    for group in profile[:6]:
+        top = ", ".join(f"{label} {group['per_1000_words'][label]:.1f}" for label in list(group["counts"])[:3])
+        out.print(f"  {group['group']} ({group['words']} words): {top or 'none found'}", highlight=False,
+                  markup=False)
+    shown: set[str] = set()
+    for doc in docs:
+        for span in doc.spans:
+            if span.layer == "technique" and span.label not in shown and len(shown) < 6:
+                shown.add(span.label)
+                out.print(f"  {span.label}: {doc.text[span.start:span.end]!r} ({doc.id} {span.start}-{span.end}, "
+                          f"cue {span.cue}, confidence {span.confidence})", highlight=False, markup=False)
