@@ -49,6 +49,8 @@ DEFAULTS: dict[str, Any] = {
             "repetition_max_words": 4,
             "repetition_score": 0.6,
             "repetition_first_score": 0.1,
+            "label_max_words": 6,
+            "label_score": 0.31,
             "length_priors": [
                 {"max_words": 3, "scores": {"Loaded_Language": 0.3}},
                 {"max_words": 8, "scores": {"Loaded_Language": 0.2}},

@@ -29,7 +29,9 @@ ENGINE = "lexical"
 LAYER = "technique"
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _STRUCTURAL = ("scare_quotes", "repetition", "capitals")
-_EXTENTS = ("match", "clause", "sentence")
+_EXTENTS = ("match", "phrase", "clause", "sentence")
+_NEXT_WORD = re.compile(r"[ \t]([\w'’-]+)")
+_PREVIOUS_WORD = re.compile(r"([\w'’-]+)[ \t]$")
 _CLAUSE_EDGE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
 
 
@@ -61,6 +63,20 @@ class CueSet:
     # Calibrated report thresholds shipped with the cues (`[thresholds]`, written by
     # benchmarks/quality.py --calibrate --write); configuration overrides them.
     thresholds: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
+    span_cues: tuple[SpanCue, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpanCue:
+    """Weak evidence used only to label a span someone else delimited (`[[span_cue]]`): too common
+    to report on its own ("could", "because"), telling once a span is known to hold a technique."""
+
+    id: str
+    technique: str
+    regex: re.Pattern[str]
+    score: float
+    min_words: int = 0
+    max_words: int = 10_000
 
 
 _STAR, _SPACE = "\x00*", "\x00 "
@@ -164,8 +180,16 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
             raise ValueError(f"resources/{language}/techniques.toml [thresholds] {name} = {value!r}: "
                              "needs a technique name and a value from 0 to 1")
         calibrated[name] = float(value)
+    span_cues = []
+    for raw in data.get("span_cue", []):
+        where = f"resources/{language}/techniques.toml span_cue {raw.get('id')!r}"
+        if raw.get("technique") not in known or not raw.get("rationale") or not raw.get("pattern"):
+            raise ValueError(f"{where}: needs a known technique, a pattern and a rationale")
+        span_cues.append(SpanCue(raw["id"], raw["technique"], _compile(raw["pattern"], lists, where),
+                                 float(raw.get("score", 0.2)), int(raw.get("min_words", 0)),
+                                 int(raw.get("max_words", 10_000))))
     return CueSet(language, tuple(cues), frozenset(w.lower() for w in lists.get("stopwords", [])), quotes,
-                  calibrated)
+                  calibrated, tuple(span_cues))
 
 
 @cache
@@ -298,11 +322,27 @@ def _keep(hit: _Hit, text: str, sentences: _Sentences) -> bool:
     return not (hit.cue.unless is not None and hit.cue.unless.search(sentence))
 
 
-def _extent(hit: _Hit, text: str, sentences: _Sentences) -> tuple[int, int]:
+def _phrase(hit: _Hit, text: str, sentences: _Sentences, stopwords: frozenset[str]) -> tuple[int, int]:
+    """The match and the content word right beside it on either side: a loaded word is used in a
+    phrase ("brutal regime", "destroy our economy"), and the phrase is what an analyst quotes."""
+    s_start, s_end = sentences.bounds[hit.sentence]
+    start, end = hit.start, hit.end
+    after = _NEXT_WORD.match(text, end, s_end)
+    if after and after.group(1).lower() not in stopwords:
+        end = after.end()
+    before = _PREVIOUS_WORD.search(text, max(s_start, start - 40), start)
+    if before and before.group(1).lower() not in stopwords:
+        start = before.start()
+    return start, end
+
+
+def _extent(hit: _Hit, text: str, sentences: _Sentences, stopwords: frozenset[str]) -> tuple[int, int]:
     if hit.cue.extent == "sentence":
         return _trim(text, *sentences.bounds[hit.sentence])
     if hit.cue.extent == "clause":
         return sentences.clause(hit.start, hit.end, hit.sentence)
+    if hit.cue.extent == "phrase":
+        return _phrase(hit, text, sentences, stopwords)
     return hit.start, hit.end
 
 
@@ -347,7 +387,7 @@ def _all_hits(text: str, language: str) -> list[tuple[_Hit, float]]:
         combined[key] = 1 - miss
     out = []
     for hit in hits:
-        start, end = _extent(hit, text, sentences)
+        start, end = _extent(hit, text, sentences, cues.stopwords)
         if end > start:
             hit.start, hit.end = start, end
             out.append((hit, combined[hit.technique, hit.sentence]))
@@ -410,6 +450,19 @@ def classify_span(text: str, start: int, end: int, language: str, config: Config
             # Saying it again is the technique; the first saying usually is not.
             key = "repetition_first_score" if places[0] >= start - 1 else "repetition_score"
             scores["Repetition"] = max(scores["Repetition"], float(section.get(key, 0.0)))
+    if words and words <= int(section.get("label_max_words", 6)):
+        # A short span holding a capitalised word that does not open a sentence is usually a label
+        # stuck on someone ("Crooked Hillary", "Kremlin agents"), rather than loaded wording.
+        opens_sentence = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?\n"
+        names = [m for m in _WORD.finditer(text, start, end) if m.group()[:1].isupper()]
+        if names and not (opens_sentence and len(names) == 1 and names[0].start() == start):
+            scores["Name_Calling-Labeling"] = max(scores["Name_Calling-Labeling"],
+                                                  float(section.get("label_score", 0.0)))
+    if language in languages():
+        fragment_text = text[start:end]
+        for cue in cue_set(language).span_cues:
+            if cue.min_words <= words <= cue.max_words and cue.regex.search(fragment_text):
+                scores[cue.technique] = max(scores[cue.technique], cue.score)
     for rule in section.get("length_priors", []):
         if words <= int(rule["max_words"]):
             for label, prior in rule["scores"].items():
