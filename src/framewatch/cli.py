@@ -298,8 +298,10 @@ def show(
     for span in doc.spans:
         if span.layer in ("sentence", "language"):
             continue
+        cues = ", ".join(span.attrs.get("cues") or [span.cue or "-"])
+        confidence = f", confidence {span.confidence:.2f}" if span.layer == "technique" and span.confidence else ""
         out.print(f"  [{span.start}:{span.end}] {span.layer}/{span.label} {doc.text[span.start:span.end]!r} "
-                  f"({span.engine}, {span.cue})", highlight=False, markup=False)
+                  f"({span.engine}, {cues}{confidence})", highlight=False, markup=False)
 
 
 @app.command()

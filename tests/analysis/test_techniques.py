@@ -177,3 +177,43 @@ def test_stage_runs_in_the_pipeline_and_skips_languages_without_cues(caplog):
     assert german.language == "de"
     assert not [s for s in german.spans if s.layer == "technique"]
     assert "language de has no resources for stage(s)" in caplog.text and "techniques" in caplog.text
+
+
+def test_phrase_extent_takes_the_content_words_beside_the_match_within_the_sentence():
+    cues = techniques.parse_cues({
+        "lists": {"stopwords": ["the", "a", "of"]},
+        "cue": [{"id": "loaded.x", "technique": "Loaded_Language", "weight": 0.9, "extent": "phrase",
+                 "words": ["brutal"], "rationale": "r" * 30}]}, "en")
+    text = "It was the brutal crackdown. Brutal. A brutal of"
+    sentences = techniques._Sentences(text)
+    found = []
+    for hit in techniques._pattern_hits(cues.cues[0], text, sentences):
+        start, end = techniques._extent(hit, text, sentences, cues.stopwords)
+        found.append(text[start:end])
+    assert found == ["brutal crackdown", "Brutal", "brutal"]
+
+
+def test_shipped_thresholds_are_calibrated_and_configuration_overrides_them():
+    shipped = techniques.cue_set("en").thresholds
+    assert set(shipped) == set(taxonomies.technique_names())
+    assert all(0.1 <= value <= 0.5 for value in shipped.values())
+    assert techniques.thresholds(None, "en") == {name: shipped[name] for name in taxonomies.technique_names()}
+    config = Config({**DEFAULTS, "techniques": {**DEFAULTS["techniques"], "thresholds": {"en": {"Doubt": 0.9}}}})
+    assert techniques.thresholds(config, "en")["Doubt"] == 0.9
+    assert techniques.thresholds(config, "ru")["Doubt"] == techniques.cue_set("ru").thresholds["Doubt"]
+
+
+def test_span_cues_only_label_given_spans():
+    data = {"cue": [], "span_cue": [{"id": "span.threat", "technique": "Appeal_to_Fear-Prejudice",
+                                     "pattern": r"\bcould\b", "min_words": 3, "score": 0.9, "rationale": "r" * 30}]}
+    cues = techniques.parse_cues(data, "en")
+    assert cues.span_cues[0].regex.search("it could happen")
+    with pytest.raises(ValueError, match=r"span_cue 'span\.bad'"):
+        techniques.parse_cues({"span_cue": [{"id": "span.bad", "technique": "Doubt", "pattern": "x"}]}, "en")
+    text = "The council said the new bridge could reach the old town by the spring of next year."
+    span_cue_ids = {c.id for c in techniques.cue_set("en").span_cues}
+    assert span_cue_ids
+    detected = techniques.detect_techniques(text, "en", min_confidence=0.0)
+    assert not span_cue_ids & {c for s in detected for c in s.attrs["cues"]}
+    ranking = techniques.classify_span(text, 0, len(text), "en")
+    assert ranking[0][0] in {"Appeal_to_Fear-Prejudice", "Appeal_to_Authority"} and ranking[0][1] >= 0.2
