@@ -369,8 +369,8 @@ def runs(db: DbOption = None, config_path: ConfigOption = None) -> None:
 @app.command()
 def techniques(
     db: DbOption = None,
-    by: Annotated[str, typer.Option("--by", help="Group by source (outlet, else author, else web host), "
-                                               "outlet, author, thread, language or document")] = "source",
+    by: Annotated[str, typer.Option("--by", help="Group by source (outlet, else author, else web host, else "
+                                               "file name), outlet, author, thread, language or document")] = "source",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per group")] = False,
     config_path: ConfigOption = None,
 ) -> None:

@@ -13,7 +13,7 @@ from rich.table import Table
 from .batch import IngestSummary, ingest_into, ingest_pipeline
 from .config import Config
 from .ingest import IngestOptions, SourceResult
-from .model import Document, IngestProblem
+from .model import Document, IngestProblem, Span
 from .store.sqlite import SQLiteStore
 
 # The example threads say "Yesterday, 09:20 AM"; they were written as if saved at this moment,
@@ -95,7 +95,7 @@ def _print_actors(docs: list[Document], out: Console) -> None:
 
 
 def _print_techniques(store: SQLiteStore, docs: list[Document], out: Console) -> None:
-    """Each source's commonest persuasion techniques, then one cited example per technique."""
+    """Each source's commonest persuasion techniques, then the surest example of the six surest techniques."""
     profile = store.technique_profile("source")
     if not profile:
         return
@@ -104,10 +104,12 @@ def _print_techniques(store: SQLiteStore, docs: list[Document], out: Console) ->
         top = ", ".join(f"{label} {group['per_1000_words'][label]:.1f}" for label in list(group["counts"])[:3])
         out.print(f"  {group['group']} ({group['words']} words): {top or 'none found'}", highlight=False,
                   markup=False)
-    shown: set[str] = set()
+    best: dict[str, tuple[float, Document, Span]] = {}
     for doc in docs:
         for span in doc.spans:
-            if span.layer == "technique" and span.label not in shown and len(shown) < 6:
-                shown.add(span.label)
-                out.print(f"  {span.label}: {doc.text[span.start:span.end]!r} ({doc.id} {span.start}-{span.end}, "
-                          f"cue {span.cue}, confidence {span.confidence})", highlight=False, markup=False)
+            if span.layer == "technique" and (span.confidence or 0) > best.get(span.label, (-1.0,))[0]:
+                best[span.label] = (span.confidence or 0, doc, span)
+    for confidence, doc, span in sorted(best.values(), key=lambda item: -item[0])[:6]:
+        out.print(f"  {span.label}: {doc.text[span.start:span.end]!r} ({doc.id} {span.start}-{span.end}, "
+                  f"cues {', '.join(span.attrs.get('cues', [span.cue]))}, confidence {confidence:.2f})",
+                  highlight=False, markup=False)

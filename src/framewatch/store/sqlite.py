@@ -468,10 +468,10 @@ class SQLiteStore:
 
     def technique_profile(self, by: str = "source") -> list[dict[str, Any]]:
         """Technique hits per group of the documents the techniques stage analysed: `group`,
-        `documents`, `words`, `counts` and `per_1000_words` by technique, most hits per word first.
+        `documents`, `words`, `counts` and `per_1000_words` by technique, the most words first.
 
         `by` is one of PROFILE_GROUPS; a document's source is its outlet, else its author, else the
-        host of its address."""
+        host of its address, else the name of the file it came from."""
         if by not in PROFILE_GROUPS:
             raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(PROFILE_GROUPS)}")
         counts: dict[str, Counter[str]] = {}
@@ -486,7 +486,7 @@ class SQLiteStore:
         for i in range(0, len(analysed), 500):
             chunk = analysed[i:i + 500]
             for row in self._conn.execute(
-                    "SELECT id, text, outlet, author, url, thread_id, language FROM documents "
+                    "SELECT id, text, outlet, author, url, path, thread_id, language FROM documents "
                     f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
                 key = _profile_key(dict(row), by)
                 group = groups.setdefault(key, {"group": key, "documents": 0, "words": 0, "counts": Counter()})
@@ -500,7 +500,7 @@ class SQLiteStore:
             group["per_1000_words"] = {
                 label: round(1000 * n / words, 2) if words else 0.0 for label, n in group["counts"].items()}
             out.append(group)
-        return sorted(out, key=lambda g: (-sum(g["counts"].values()) / max(g["words"], 1), g["group"]))
+        return sorted(out, key=lambda g: (-g["words"], g["group"]))
 
     def document_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The stored text of each of `ids` that exists."""
@@ -519,7 +519,8 @@ def _profile_key(row: dict[str, Any], by: str) -> str:
     if by == "thread":
         return row["thread_id"] or row["id"]
     if by == "source":
-        return row["outlet"] or row["author"] or (urlsplit(row["url"]).hostname if row["url"] else None) or "unknown"
+        return (row["outlet"] or row["author"] or (urlsplit(row["url"]).hostname if row["url"] else None)
+                or (Path(row["path"]).name if row["path"] else None) or "unknown")
     return row[by] or "unknown"
 
 
