@@ -32,6 +32,7 @@ _STRUCTURAL = ("scare_quotes", "repetition", "capitals")
 _EXTENTS = ("match", "phrase", "clause", "sentence")
 _NEXT_WORD = re.compile(r"[ \t]([\w'’-]+)")
 _PREVIOUS_WORD = re.compile(r"([\w'’-]+)[ \t]$")
+_CLAUSE_REACH = 400
 _CLAUSE_EDGE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
 
 
@@ -216,12 +217,13 @@ class _Sentences:
         return max(0, bisect_right(self._starts, offset) - 1)
 
     def clause(self, start: int, end: int, sentence: int) -> tuple[int, int]:
+        # Looking no further than _CLAUSE_REACH keeps a text with no punctuation linear.
         s_start, s_end = self.bounds[sentence]
-        left = s_start
-        for edge in _CLAUSE_EDGE.finditer(self.text, s_start, start):
+        left = max(s_start, start - _CLAUSE_REACH)
+        for edge in _CLAUSE_EDGE.finditer(self.text, left, start):
             left = edge.end()
-        right_edge = _CLAUSE_EDGE.search(self.text, end, s_end)
-        right = right_edge.start() if right_edge else s_end
+        right_edge = _CLAUSE_EDGE.search(self.text, end, min(s_end, end + _CLAUSE_REACH))
+        right = right_edge.start() if right_edge else min(s_end, end + _CLAUSE_REACH)
         return _trim(self.text, left, right)
 
 
@@ -312,14 +314,18 @@ def _repetition_hits(cue: Cue, text: str, sentences: _Sentences, stopwords: froz
                 yield _Hit(cue.technique, hit.start, hit.end, cue, hit.sentence)
 
 
-def _keep(hit: _Hit, text: str, sentences: _Sentences) -> bool:
-    s_start, s_end = sentences.bounds[hit.sentence]
-    sentence = text[s_start:s_end]
-    if hit.cue.question and not sentence.rstrip().rstrip("\"'”»)").endswith("?"):
-        return False
-    if hit.cue.near is not None and not hit.cue.near.search(sentence):
-        return False
-    return not (hit.cue.unless is not None and hit.cue.unless.search(sentence))
+def _keep(hit: _Hit, text: str, sentences: _Sentences, memo: dict[tuple[str, int], bool]) -> bool:
+    """Whether the hit's sentence meets the cue's conditions (`question`, `near`, `unless`); decided
+    once per cue and sentence, so many hits in one long sentence cost one look."""
+    key = (hit.cue.id, hit.sentence)
+    if key not in memo:
+        s_start, s_end = sentences.bounds[hit.sentence]
+        sentence = text[s_start:s_end]
+        memo[key] = not (
+            (hit.cue.question and not sentence.rstrip().rstrip("\"'”»)").endswith("?"))
+            or (hit.cue.near is not None and not hit.cue.near.search(sentence))
+            or (hit.cue.unless is not None and hit.cue.unless.search(sentence)))
+    return memo[key]
 
 
 def _phrase(hit: _Hit, text: str, sentences: _Sentences, stopwords: frozenset[str]) -> tuple[int, int]:
@@ -368,7 +374,8 @@ def _all_hits(text: str, language: str) -> list[tuple[_Hit, float]]:
             hits.extend(_scare_quote_hits(cue, text, sentences, cues.quotes))
         elif cue.kind == "capitals":
             hits.extend(_capitals_hits(cue, text, sentences))
-    hits = [h for h in hits if _keep(h, text, sentences)]
+    memo: dict[tuple[str, int], bool] = {}
+    hits = [h for h in hits if _keep(h, text, sentences, memo)]
     for cue in cues.cues:
         if cue.kind == "repetition":
             of = set(cue.params.get("of", ["Loaded_Language", "Name_Calling-Labeling"]))
