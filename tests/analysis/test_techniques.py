@@ -217,3 +217,13 @@ def test_span_cues_only_label_given_spans():
     assert not span_cue_ids & {c for s in detected for c in s.attrs["cues"]}
     ranking = techniques.classify_span(text, 0, len(text), "en")
     assert ranking[0][0] in {"Appeal_to_Fear-Prejudice", "Appeal_to_Authority"} and ranking[0][1] >= 0.2
+
+
+def test_clause_of_a_long_unpunctuated_text_stays_near_the_match():
+    text = "word " * 3000 + "the experts lied " + "word " * 3000
+    sentences = techniques._Sentences(text)
+    start = text.index("experts")
+    left, right = sentences.clause(start, start + 7, sentences.index(start))
+    assert left < start and right > start + 7
+    assert right - left <= 2 * techniques._CLAUSE_REACH + 7
+    assert text[left:right].strip() == text[left:right]
