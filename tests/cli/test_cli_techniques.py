@@ -47,3 +47,14 @@ def test_profile_refuses_unknown_grouping_and_missing_store(tmp_path):
     assert proc.returncode == 2 and "--by 'colour'" in proc.stderr and not proc.stdout
     proc = framewatch("techniques", "--db", "missing.db", cwd=tmp_path, check=False)
     assert proc.returncode != 0 and "missing.db" in proc.stderr and not (tmp_path / "missing.db").exists()
+
+
+def test_seed_findings_are_shown_with_their_cues(tmp_path, seeds):
+    seed = next(seeds.glob("000_*.txt"))
+    framewatch("ingest", str(seed), "--db", "fw.db", cwd=tmp_path)
+    doc = json.loads(framewatch("export", "--db", "fw.db", "--format", "jsonl", cwd=tmp_path).stdout)
+    shown = framewatch("show", doc["id"], "--db", "fw.db", cwd=tmp_path).stdout
+    assert "technique/Doubt '\"crime\"' (lexical, doubt.scare-quotes" in shown
+    assert "technique/Appeal_to_Fear-Prejudice 'Who will be next?' (lexical, fear." in shown
+    labels = [line for line in shown.splitlines() if "technique/Name_Calling-Labeling" in line and "agents" in line]
+    assert labels and all("confidence" in line for line in labels)
