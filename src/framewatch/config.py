@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
         "mapping": {},
     },
     "fetch": {"timeout_s": 20.0, "max_mb": 10, "user_agent": "framewatch/0.1 (+research)"},
-    "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "techniques"]},
+    "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "techniques", "roles"]},
     # spacy_model: the English spaCy pipeline for names no gazetteer knows: "auto" (the best one
     # installed, if any), a package name, or "none" (capitalised-word rules only).
     "mentions": {"spacy_model": "auto"},

@@ -1,8 +1,8 @@
 """Benchmark adapters and official scorers behind `framewatch bench predict|score`.
 
 Each task names how to turn the corpus' official input into predictions in its official format, and
-how to score such predictions against gold. A new task (SemEval-2025 Task 10 subtasks 1 and 2) is one
-more module with a `predict_*` and a `score_*` function and one more entry in `TASKS`.
+how to score such predictions against gold. A new task is one more module with a `predict_*` and a
+`score_*` function and one more entry in `TASKS`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from . import ptc, semeval2023
+from . import ptc, semeval2023, semeval2025
 from .common import BenchError, InputError, UsageError
 
 __all__ = ["TASKS", "BenchError", "InputError", "Task", "UsageError", "get_task"]
@@ -40,6 +40,10 @@ TASKS: dict[str, Task] = {task.name: task for task in (
          "micro-F1", ptc.predict_tc, ptc.score_tc),
     Task("semeval2023-t3-st3", "SemEval-2023 Task 3 subtask 3: INPUT a *.template of paragraphs; micro-F1 over "
          "the 23 techniques", semeval2023.predict_st3, semeval2023.score_st3),
+    Task("semeval2025-t10-st1", "SemEval-2025 Task 10 subtask 1: INPUT a folder with the documents and the entity "
+         "mentions; exact match ratio of fine roles", semeval2025.predict_st1, semeval2025.score_st1),
+    Task("semeval2025-t10-st2", "SemEval-2025 Task 10 subtask 2: INPUT a folder with the documents; samples F1 of "
+         "narratives and subnarratives", semeval2025.predict_st2, semeval2025.score_st2, frozenset({"taxonomy"})),
 )}
 
 

@@ -56,6 +56,9 @@ def score(
     articles: Annotated[Path | None, typer.Option("--articles", metavar="DIR",
                                                   help="ptc-si: folder of article*.txt for the every-line baseline "
                                                        "(default: found under GOLD or its parent folder)")] = None,
+    taxonomy: Annotated[Path | None, typer.Option("--taxonomy", metavar="DIR",
+                                                  help="semeval2025-t10-st2: the task's taxonomy folder, for the "
+                                                       "random baseline (default: the labels seen in GOLD)")] = None,
 ) -> None:
     """Print the task's official metrics of PRED against GOLD as JSON."""
     from ..cli import _fail, _setup_logging
@@ -63,7 +66,8 @@ def score(
     _setup_logging()
     try:
         task = get_task(task_name)
-        options = {"articles": articles} if articles is not None else {}
+        given = {"articles": articles, "taxonomy": taxonomy}
+        options = {name: value for name, value in given.items() if value is not None}
         unknown = options.keys() - task.score_options
         if unknown:
             raise _fail(f"--{min(unknown)} does not apply to task {task.name}", 2)

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources as importlib_resources
 
 _ROOT = importlib_resources.files(__name__)
+
+
+@dataclass(frozen=True)
+class RoleTaxonomy:
+    main: tuple[str, ...]
+    fine: dict[str, str]  # fine role -> its main role, in taxonomy order
+    descriptions: dict[str, str] = field(hash=False, compare=False, default_factory=dict)
+
+    def fine_roles(self, main: str) -> tuple[str, ...]:
+        return tuple(fine for fine, owner in self.fine.items() if owner == main)
+
+
+@cache
+def roles() -> RoleTaxonomy:
+    """The 3 main and 22 fine entity roles of SemEval-2025 Task 10 (`roles.toml`), in taxonomy order."""
+    data = tomllib.loads(_ROOT.joinpath("roles.toml").read_text(encoding="utf-8"))
+    fine = {f["name"]: f["main"] for f in data["fine"]}
+    descriptions = {r["name"]: r["description"] for r in [*data["main"], *data["fine"]]}
+    return RoleTaxonomy(tuple(m["name"] for m in data["main"]), fine, descriptions)
 
 
 @dataclass(frozen=True)

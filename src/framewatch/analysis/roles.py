@@ -1,0 +1,433 @@
+"""Entity roles (SemEval-2025 Task 10): a main role and fine roles for every actor of a document,
+found by the `lexical` engine.
+
+Every cue lives in `resources/<lang>/roles.toml` with a hand-set weight and a rationale. A cue is a
+word list whose hits say something about the actor next to them, depending on where the actor stands:
+- `agent`: the actor does what the word says (`Russia attacked`, `attacked by Russia`);
+- `target`: the actor undergoes it (`attacked Ukraine`, `civilians were killed`);
+- `self`: the word describes the actor (`the puppet Zelensky`, `Kyiv regime`, `heroic defenders`).
+Who is the agent and who the target is decided from word order: the nearest actor before a verb is
+its subject, the nearest after it its object; a passive auxiliary before the verb or `by` before the
+actor swaps them (English), and grammatical case overrides order where it is unambiguous (Russian:
+`по Украине ударили` puts Ukraine in the dative, a target). Technique spans the `techniques` stage
+found on or right next to an actor (a label stuck on it, doubt cast on it) count for Antagonist.
+Every hit adds its weight to a main role and, when the cue names one, to a fine role; the main role
+with the most evidence wins, the language's most common role when nothing fires (measured on the
+SemEval-2025 training data), and the fine role with the most evidence within that main role, else
+that main role's most common fine role.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Any
+
+from .. import resources
+from ..config import Config
+from ..model import Document, Span
+from ..pipeline import StageContext, stage
+from ..taxonomies import roles as taxonomy
+from .sentences import sentence_bounds
+
+ENGINE = "lexical"
+LAYER = "role"
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_POSITIONS = ("agent", "target", "self")
+
+
+def languages() -> tuple[str, ...]:
+    """Languages with a role cue file."""
+    return tuple(lang for lang in resources.languages() if resources.has(lang, "roles"))
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    regex: re.Pattern[str]
+    weight: float
+    roles: dict[str, tuple[str, str | None]] = field(hash=False, compare=False)  # position -> (main, fine)
+    window: int = 0  # words between cue and actor; 0: the language's default
+
+
+@dataclass(frozen=True)
+class CueSet:
+    language: str
+    cues: tuple[Cue, ...]
+    default_main: str
+    default_fine: dict[str, str]
+    bias: dict[str, float]
+    window: int
+    passive: re.Pattern[str] | None
+    by: re.Pattern[str] | None
+    techniques: dict[str, tuple[str, str | None, float]]
+    other_weight: float
+    min_score: float
+    second_fine: float
+    unmarked: str = "Antagonist"
+
+
+def _word_regex(words: Iterable[str]) -> str:
+    """One alternation for a word list; `*` ends a word stem (`terror*`), spaces match any space."""
+    pieces = []
+    for entry in sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True):
+        pieces.append(r"\s+".join(re.escape(part.rstrip("*")) + (r"[\w'’-]*" if part.endswith("*") else "")
+                                   for part in entry.split()))
+    return r"(?<![\w-])(?:" + "|".join(pieces) + r")(?![\w-])"
+
+
+def _role(value: str, where: str) -> tuple[str, str | None]:
+    tax = taxonomy()
+    main, _, fine = value.partition("/")
+    if main not in tax.main:
+        raise ValueError(f"{where}: unknown main role {main!r}")
+    if fine and tax.fine.get(fine) != main:
+        raise ValueError(f"{where}: {fine!r} is not a fine role of {main}")
+    return main, fine or None
+
+
+def parse_cues(data: dict[str, Any], language: str) -> CueSet:
+    """Validate and compile one language's role cue file; errors name the cue."""
+    tax = taxonomy()
+    name = f"resources/{language}/roles.toml"
+    defaults = data.get("defaults", {})
+    default_main = defaults.get("main", "Antagonist")
+    for key in ("main", "unmarked"):
+        if defaults.get(key, default_main) not in tax.main:
+            raise ValueError(f"{name} [defaults] {key}: unknown role {defaults[key]!r}")
+    default_fine = dict(defaults.get("fine", {}))
+    for main in tax.main:
+        if tax.fine.get(default_fine.get(main, "")) != main:
+            raise ValueError(f"{name} [defaults.fine] {main}: needs one of its fine roles")
+    bias = {main: float(defaults.get("bias", {}).get(main, 0.0)) for main in tax.main}
+    cues, seen = [], set()
+    for number, raw in enumerate(data.get("cue", []), 1):
+        where = f"{name} cue {raw.get('id', number)!r}"
+        cue_id = raw.get("id")
+        if not cue_id or cue_id in seen:
+            raise ValueError(f"{where}: missing or repeated id")
+        seen.add(cue_id)
+        if not raw.get("rationale"):
+            raise ValueError(f"{where}: every cue needs a rationale")
+        weight = float(raw.get("weight", 0))
+        if not 0 < weight <= 1:
+            raise ValueError(f"{where}: weight must be in (0, 1]")
+        roles = {pos: _role(raw[pos], where) for pos in _POSITIONS if raw.get(pos)}
+        if not roles:
+            raise ValueError(f"{where}: give at least one of {', '.join(_POSITIONS)}")
+        if not raw.get("words"):
+            raise ValueError(f"{where}: needs `words`")
+        cues.append(Cue(cue_id, re.compile(_word_regex(raw["words"]), re.IGNORECASE), weight, roles,
+                        int(raw.get("window", 0))))
+    techniques = {}
+    for technique, raw in data.get("techniques", {}).items():
+        main, fine = _role(raw["role"], f"{name} [techniques] {technique}")
+        techniques[technique] = (main, fine, float(raw["weight"]))
+    syntax = data.get("syntax", {})
+    return CueSet(
+        language, tuple(cues), default_main, default_fine, bias, int(syntax.get("window", 8)),
+        re.compile(syntax["passive"], re.IGNORECASE) if syntax.get("passive") else None,
+        re.compile(syntax["by"], re.IGNORECASE) if syntax.get("by") else None,
+        techniques, float(syntax.get("other_mentions", 0.5)), float(defaults.get("min_score", 0.0)),
+        float(defaults.get("second_fine", 0.0)), defaults.get("unmarked", default_main),
+    )
+
+
+@cache
+def cue_set(language: str) -> CueSet:
+    return parse_cues(resources.load(language, "roles"), language)
+
+
+# --- Russian grammatical case ------------------------------------------------------------------
+
+_OBLIQUE = frozenset({"accs", "datv", "loct", "ablt", "acc2", "loc2"})
+
+
+@cache
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=20_000)
+def _cases(word: str) -> frozenset[str]:
+    """Grammatical cases a Russian word form can take (empty when it does not decline)."""
+    if not re.search(r"[а-яё]", word, re.IGNORECASE):
+        return frozenset()
+    return frozenset(p.tag.case for p in _morph().parse(word) if p.tag.case)
+
+
+def _case_says(text: str, start: int, end: int) -> str | None:
+    """`subject` when the actor's head word can only be nominative, `object` when it cannot be
+    nominative (nor genitive: `армия России` is still on the acting side), else None."""
+    words = _WORD.findall(text[start:end])
+    if not words:
+        return None
+    cases = _cases(words[-1].lower())
+    if not cases or (len(words[-1]) <= 3 and words[-1].isupper()):
+        return None
+    if cases == {"nomn"}:
+        return "subject"
+    if cases <= _OBLIQUE:
+        return "object"
+    return None
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    main: str
+    fine: str | None
+    weight: float
+    cue: str
+    sentence: tuple[int, int]
+
+
+@dataclass
+class _Text:
+    text: str
+    language: str
+    sentences: list[tuple[int, int]]
+    tokens: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, text: str, language: str, sentences: list[tuple[int, int]] | None = None) -> _Text:
+        bounds = sentences or sentence_bounds(text) or [(0, len(text))]
+        return cls(text, language, bounds, [(m.start(), m.end()) for m in _WORD.finditer(text)])
+
+    def sentence(self, offset: int) -> tuple[int, int]:
+        i = max(0, bisect_right([s for s, _ in self.sentences], offset) - 1)
+        return self.sentences[i]
+
+    def token(self, offset: int) -> int:
+        return bisect_left(self.tokens, (offset, -1))
+
+
+def _hits(doc: _Text, cues: CueSet) -> dict[tuple[int, int], list[tuple[Cue, int, int]]]:
+    """Cue hits per sentence."""
+    out: dict[tuple[int, int], list[tuple[Cue, int, int]]] = defaultdict(list)
+    for cue in cues.cues:
+        for match in cue.regex.finditer(doc.text):
+            out[doc.sentence(match.start())].append((cue, match.start(), match.end()))
+    return out
+
+
+def _evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, int]],
+              hits: dict[tuple[int, int], list[tuple[Cue, int, int]]],
+              techniques: Sequence[Span]) -> dict[int, list[tuple[int, Evidence]]]:
+    """Evidence per actor: `occurrences` are (start, end, actor index) of every actor mention in the
+    document; each cue hit goes to the actor standing in the position the cue speaks of."""
+    by_sentence: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+    for occ in occurrences:
+        by_sentence[doc.sentence(occ[0])].append(occ)
+    found: dict[int, list[tuple[int, Evidence]]] = defaultdict(list)
+    text = doc.text
+    for sentence, actors in by_sentence.items():
+        actors.sort()
+        verbs = [(s, e) for cue, s, e in hits.get(sentence, []) if {"agent", "target"} & cue.roles.keys()]
+        for cue, start, end in hits.get(sentence, []):
+            window = cue.window or cues.window
+            c_first, c_last = doc.token(start), doc.token(end - 1)
+            before = after = inside = None
+            for occ in actors:
+                if occ[0] < end and start < occ[1]:
+                    inside = occ
+                elif occ[1] <= start and c_first - doc.token(occ[1] - 1) <= window:
+                    before = occ
+                elif occ[0] >= end and after is None and doc.token(occ[0]) - c_last <= window:
+                    after = occ
+            if "self" in cue.roles:
+                main, fine = cue.roles["self"]
+                # A word describes the actor beside it, not one across a verb (`X protected the wounded`).
+                near = inside or min(
+                    (o for o in (before, after) if o and not _verb_between(verbs, o, start, end)),
+                    key=lambda o: abs(doc.token(o[0]) - c_first), default=None)
+                if near is not None:
+                    boost = 1.5 if near is inside else 1.0
+                    found[near[2]].append((near[0], Evidence(main, fine, cue.weight * boost, cue.id, sentence)))
+            if not ({"agent", "target"} & cue.roles.keys()):
+                continue
+            subject, obj = before, after
+            if cues.passive is not None and before is not None:
+                gap = text[before[1]:start]
+                if cues.passive.search(gap):
+                    subject, obj = None, before
+                    if after is not None and cues.by is not None and cues.by.search(text[end:after[0]]):
+                        subject = after
+            if doc.language == "ru":
+                if after is not None and _case_says(text, after[0], after[1]) == "subject":
+                    subject, obj = after, (before if before is not None and
+                                           _case_says(text, before[0], before[1]) != "subject" else None)
+                elif before is not None and _case_says(text, before[0], before[1]) == "object":
+                    subject, obj = None, before
+            for position, occ in (("agent", subject), ("target", obj)):
+                if occ is not None and position in cue.roles and not _verb_between(verbs, occ, start, end):
+                    main, fine = cue.roles[position]
+                    distance = abs(doc.token(occ[0]) - c_first)
+                    weight = cue.weight * (1.0 if distance <= 3 else 0.7)
+                    found[occ[2]].append((occ[0], Evidence(main, fine, weight, f"{cue.id}:{position}", sentence)))
+    for span in techniques:
+        if span.label not in cues.techniques:
+            continue
+        main, fine, weight = cues.techniques[span.label]
+        for occ in occurrences:
+            # On the mention, or beside it across at most a short word (`Kremlin propagandists`,
+            # `the junta of Vostok`).
+            gap = doc.text[span.end:occ[0]] if span.end <= occ[0] else doc.text[occ[1]:span.start]
+            if (span.start < occ[1] and occ[0] < span.end) or (len(gap.strip()) <= 3 and len(gap) <= 6):
+                found[occ[2]].append((occ[0], Evidence(main, fine, weight, f"technique:{span.label}",
+                                                       doc.sentence(occ[0]))))
+    return found
+
+
+def _verb_between(verbs: Sequence[tuple[int, int]], actor: tuple[int, int, int], start: int, end: int) -> bool:
+    """Whether another action word stands between the actor and this one: the nearer word governs
+    the actor (`defences repelled the attack`: the defences repel, they do not attack)."""
+    low, high = (actor[1], start) if actor[1] <= start else (end, actor[0])
+    return any(low <= s and e <= high for s, e in verbs)
+
+
+@dataclass
+class RoleDecision:
+    main: str
+    fine: list[str]
+    confidence: float
+    evidence: list[Evidence]
+
+
+def _decide(evidence: Iterable[tuple[Evidence, float]], cues: CueSet) -> RoleDecision:
+    tax = taxonomy()
+    main_scores = dict(cues.bias)
+    fine_scores: dict[str, float] = defaultdict(float)
+    kept: list[Evidence] = []
+    for item, factor in evidence:
+        main_scores[item.main] += item.weight * factor
+        if item.fine:
+            fine_scores[item.fine] += item.weight * factor
+        kept.append(item)
+    best = max(tax.main, key=lambda m: (main_scores[m], m == cues.default_main))
+    if not kept:
+        best = cues.unmarked
+    elif main_scores[best] - cues.bias[best] < cues.min_score:
+        best = cues.default_main
+    ranked = sorted((f for f in fine_scores if tax.fine[f] == best and fine_scores[f] > 0),
+                    key=lambda f: -fine_scores[f])
+    fine = ranked[:1] or [cues.default_fine[best]]
+    if len(ranked) > 1 and cues.second_fine and fine_scores[ranked[1]] >= cues.second_fine * fine_scores[ranked[0]]:
+        fine.append(ranked[1])
+    total = sum(max(0.0, v) for v in main_scores.values())
+    confidence = (max(0.0, main_scores[best]) + 0.5) / (total + 1.5)
+    return RoleDecision(best, fine, round(confidence, 3), [e for e in kept if e.main == best])
+
+
+def _key(word: str, language: str) -> str:
+    word = word.casefold().replace("ё", "е").replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if language == "ru" and len(word) > 4:
+        word = word[:max(4, len(word) - 2)]
+    return word
+
+
+def _find_surface(doc: _Text, start: int, end: int) -> list[tuple[int, int]]:
+    """Other places in the document where the words of text[start:end] occur (inflection-tolerant)."""
+    words = [_key(w, doc.language) for w in _WORD.findall(doc.text[start:end])]
+    if not words:
+        return []
+    keys = [_key(doc.text[s:e], doc.language) for s, e in doc.tokens]
+    found = []
+    for i in range(len(keys) - len(words) + 1):
+        if keys[i:i + len(words)] == words:
+            found.append((doc.tokens[i][0], doc.tokens[i + len(words) - 1][1]))
+    return found
+
+
+def roles_for_mentions(text: str, language: str, mentions: list[tuple[int, int]],
+                       config: Config | None = None) -> list[tuple[str, list[str]]]:
+    """(main role, fine roles) for each given mention (start, end exclusive), in input order.
+
+    Each mention is judged from its own sentence and, at `syntax.other_mentions` weight, from the
+    sentences of the other places where the same name occurs in the document."""
+    return [(d.main, d.fine) for d in decide_mentions(text, language, mentions, config)]
+
+
+def decide_mentions(text: str, language: str, mentions: list[tuple[int, int]],
+                    config: Config | None = None) -> list[RoleDecision]:
+    """The decisions behind `roles_for_mentions`, with confidence and evidence."""
+    lang = language if language in languages() else "en"
+    cues = cue_set(lang)
+    doc = _Text.of(text, lang)
+    groups: dict[tuple[str, ...], int] = {}
+    occurrences: list[tuple[int, int, int]] = []
+    own: list[tuple[int, int]] = []
+    for start, end in mentions:
+        key = tuple(_key(w, lang) for w in _WORD.findall(text[start:end])) or (text[start:end],)
+        if key not in groups:
+            groups[key] = len(groups)
+            places = set(_find_surface(doc, start, end))
+            occurrences.extend((s, e, groups[key]) for s, e in places)
+        occurrences.append((start, end, groups[key]))
+        own.append((start, groups[key]))
+    occurrences = sorted(set(occurrences))
+    techniques = _technique_spans(text, lang, config) if cues.techniques else []
+    found = _evidence(doc, cues, occurrences, _hits(doc, cues), techniques)
+    out = []
+    for start, group in own:
+        sentence = doc.sentence(start)
+        items = [(e, 1.0 if e.sentence == sentence else cues.other_weight) for _, e in found.get(group, [])]
+        out.append(_decide(items, cues))
+    return out
+
+
+def _technique_spans(text: str, language: str, config: Config | None) -> list[Span]:
+    from . import techniques
+
+    if language not in techniques.languages():
+        return []
+    return techniques.detect_techniques(text, language, config)
+
+
+@stage("roles", version="1", requires=("layer:mention", "mention.actor_id", "layer:technique"),
+       assigns=("layer:role",),
+       languages=languages())
+def find_roles(doc: Document, ctx: StageContext) -> None:
+    """One `role` span per actor: over the sentence that decided it, with its fine roles, the
+    sentences of its evidence and the cues that fired."""
+    assert doc.language is not None
+    cues = cue_set(doc.language)
+    mentions = sorted((s for s in doc.spans if s.layer == "mention" and s.attrs.get("actor_id")),
+                      key=Span.sort_key)
+    if not mentions:
+        return
+    sentences = sorted((s.start, s.end) for s in doc.spans if s.layer == "sentence") or None
+    text = _Text.of(doc.text, doc.language, sentences)
+    actors = list(dict.fromkeys(s.attrs["actor_id"] for s in mentions))
+    index = {actor: i for i, actor in enumerate(actors)}
+    occurrences = sorted({(s.start, s.end, index[s.attrs["actor_id"]]) for s in mentions})
+    techniques = [s for s in doc.spans if s.layer == "technique"]
+    found = _evidence(text, cues, occurrences, _hits(text, cues), techniques)
+    for actor in actors:
+        items = found.get(index[actor], [])
+        decision = _decide(((e, 1.0) for _, e in items), cues)
+        evidence = sorted({e.sentence for e in decision.evidence})
+        if decision.evidence:
+            decisive = max(decision.evidence, key=lambda e: e.weight).sentence
+        else:
+            first = next(s for s in mentions if s.attrs["actor_id"] == actor)
+            decisive = text.sentence(first.start)
+            evidence = [decisive]
+        name = next(s.attrs.get("name") for s in mentions if s.attrs["actor_id"] == actor)
+        doc.add_span(Span(
+            LAYER, decision.main, decisive[0], decisive[1], decision.confidence, ENGINE,
+            decision.evidence[0].cue if decision.evidence else "default",
+            {"actor_id": actor, "name": name, "fine_roles": decision.fine,
+             "evidence": [list(s) for s in evidence],
+             "cues": list(dict.fromkeys(e.cue for e in decision.evidence))},
+        ))
