@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
         "mapping": {},
     },
     "fetch": {"timeout_s": 20.0, "max_mb": 10, "user_agent": "framewatch/0.1 (+research)"},
-    "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "techniques", "roles"]},
+    "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "techniques", "roles", "narratives"]},
     # spacy_model: the English spaCy pipeline for names no gazetteer knows: "auto" (the best one
     # installed, if any), a package name, or "none" (capitalised-word rules only).
     "mentions": {"spacy_model": "auto"},
@@ -38,6 +38,21 @@ DEFAULTS: dict[str, Any] = {
     # over the built-in actors; leave it out for none (TOML has no null). decisions: merge/split
     # decisions applied to mentions, besides those `framewatch actors merge|split` records in the store.
     "actors": {"registry": None, "decisions": []},
+    # Narratives (SemEval-2025 Task 10 and user sets): what a document must score to be reported.
+    "narratives": {
+        "threshold": 0.45,           # a narrative is reported from this score up
+        "sub_threshold": 0.4,        # a subnarrative of a reported narrative, from this score up
+        "thresholds": {},            # per language and label: {"en": {"URW: ...": 0.6}}
+        "max_narratives": 3,
+        "max_subnarratives": 2,      # per reported narrative
+        "min_domain_hits": 2,        # domain-lexicon hits a document needs to be about that domain
+        "evidence_threshold": 0.6,   # no narrative passes, but all cues together reach this: report the best one
+        "fallback": True,            # a clearly in-domain document with no decisive cue gets its domain's
+                                     # `fallback` labels from the cue file (where it lists any)
+        "fallback_min_hits": 8,      # domain-lexicon hits needed for that fallback
+        "fallback_confidence": 0.2,
+        "sets": [],
+    },
     # A technique is reported where its cues' combined confidence reaches its threshold; the
     # per-technique values are calibrated on the shared training data (benchmarks/quality.py).
     # classify: how `framewatch bench` labels spans someone else delimited (PTC task TC).
