@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import need_shared
 from framewatch import resources, taxonomies
-from framewatch.analysis import techniques
+from framewatch.analysis import cues, techniques
 from framewatch.config import DEFAULTS, Config
 from framewatch.model import Document
 from framewatch.pipeline import Pipeline
@@ -180,15 +180,15 @@ def test_stage_runs_in_the_pipeline_and_skips_languages_without_cues(caplog):
 
 
 def test_phrase_extent_takes_the_content_words_beside_the_match_within_the_sentence():
-    cues = techniques.parse_cues({
+    cue_set = techniques.parse_cues({
         "lists": {"stopwords": ["the", "a", "of"]},
         "cue": [{"id": "loaded.x", "technique": "Loaded_Language", "weight": 0.9, "extent": "phrase",
                  "words": ["brutal"], "rationale": "r" * 30}]}, "en")
     text = "It was the brutal crackdown. Brutal. A brutal of"
-    sentences = techniques._Sentences(text)
+    sentences = cues.Sentences(text)
     found = []
-    for hit in techniques._pattern_hits(cues.cues[0], text, sentences):
-        start, end = techniques._extent(hit, text, sentences, cues.stopwords)
+    for hit in techniques._pattern_hits(cue_set.cues[0], text, sentences):
+        start, end = techniques._extent(hit, text, sentences, cue_set.stopwords)
         found.append(text[start:end])
     assert found == ["brutal crackdown", "Brutal", "brutal"]
 
@@ -221,9 +221,9 @@ def test_span_cues_only_label_given_spans():
 
 def test_clause_of_a_long_unpunctuated_text_stays_near_the_match():
     text = "word " * 3000 + "the experts lied " + "word " * 3000
-    sentences = techniques._Sentences(text)
+    sentences = cues.Sentences(text)
     start = text.index("experts")
     left, right = sentences.clause(start, start + 7, sentences.index(start))
     assert left < start and right > start + 7
-    assert right - left <= 2 * techniques._CLAUSE_REACH + 7
+    assert right - left <= 2 * cues._CLAUSE_REACH + 7
     assert text[left:right].strip() == text[left:right]

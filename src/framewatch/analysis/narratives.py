@@ -33,7 +33,7 @@ from .. import resources, taxonomies
 from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .techniques import _alternation, _compile, _expand, _Sentences
+from .cues import Sentences, compile_pattern, cue_weight, trigger, word_pattern
 
 ENGINE = "lexical"
 LAYER = "narrative"
@@ -139,21 +139,14 @@ def _cue(raw: Mapping[str, Any], cue_id: str, labels: Mapping[str, str | None],
     label = raw.get("label")
     if label not in labels:
         raise ValueError(f"{where}: unknown label {label!r}")
-    if not raw.get("rationale"):
-        raise ValueError(f"{where}: every cue needs a rationale")
-    weight = float(raw.get("weight", 0))
-    if not 0 < weight <= 1:
-        raise ValueError(f"{where}: weight must be in (0, 1]")
-    if ("words" in raw) == ("pattern" in raw):
-        raise ValueError(f"{where}: give exactly one of `words` or `pattern`")
+    weight = cue_weight(raw, where)
     unknown = set(raw) - {"id", "label", "weight", "words", "pattern", "near", "unless", "rationale"}
     if unknown:
         raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    source = _alternation(raw["words"]) if "words" in raw else _expand(raw["pattern"], lists, where)
     narrative = labels[label] or label
-    return Cue(cue_id, label, narrative, weight, _compile(source, {}, where),
-               _compile(raw["near"], lists, where) if raw.get("near") else None,
-               _compile(raw["unless"], lists, where) if raw.get("unless") else None)
+    return Cue(cue_id, label, narrative, weight, trigger(raw, lists, where),
+               compile_pattern(raw["near"], lists, where) if raw.get("near") else None,
+               compile_pattern(raw["unless"], lists, where) if raw.get("unless") else None)
 
 
 def parse_cues(data: dict[str, Any], language: str) -> NarrativeSet:
@@ -183,7 +176,7 @@ def parse_cues(data: dict[str, Any], language: str) -> NarrativeSet:
         fallback = tuple(raw.get("fallback", []))
         if any(f not in labels or not (labels[f] or f).startswith(name + ":") for f in fallback):
             raise ValueError(f"{where}: fallback must name labels of the domain")
-        found.append(Domain(name, _compile(_alternation(raw["words"]), {}, where), fallback))
+        found.append(Domain(name, compile_pattern(word_pattern(raw["words"]), {}, where), fallback))
     calibrated = {}
     for name, value in data.get("thresholds", {}).items():
         if (name not in labels and name not in _LEVELS) or not 0 <= float(value) <= 1:
@@ -300,7 +293,7 @@ class Result:
         return out
 
 
-def _hits(cues: Iterable[Cue], text: str, sentences: _Sentences) -> dict[str, dict[int, set[str]]]:
+def _hits(cues: Iterable[Cue], text: str, sentences: Sentences) -> dict[str, dict[int, set[str]]]:
     """label -> sentence index -> ids of the cues of that label that fired there (their
     `near`/`unless` conditions checked against the sentence)."""
     found: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -332,7 +325,7 @@ def _threshold(section: dict[str, Any], cues: NarrativeSet, label: str) -> float
     return cues.thresholds.get(level, float(section[key]))
 
 
-def _score(cues: NarrativeSet, text: str, sentences: _Sentences, section: dict[str, Any],
+def _score(cues: NarrativeSet, text: str, sentences: Sentences, section: dict[str, Any],
            candidates: set[str] | None) -> tuple[list[Finding], dict[str, float], dict[str, dict[int, set[str]]]]:
     """Findings above the thresholds among the `candidates` narratives (None: all of the set)."""
     weight = {cue.id: cue.weight for cue in cues.cues}
@@ -390,7 +383,7 @@ def _domain(cues: NarrativeSet, text: str, section: dict[str, Any]) -> tuple[str
 def analyze(text: str, language: str, config: Config | None = None, *, taxonomy: str = TAXONOMY) -> Result:
     """The narratives of `text` under the SemEval taxonomy or the configured set named `taxonomy`."""
     section = settings(config)
-    sentences = _Sentences(text)
+    sentences = Sentences(text)
     if taxonomy == TAXONOMY:
         if language not in languages():
             return Result(taxonomy, None, {}, [], {}, sentences.bounds)
@@ -412,7 +405,7 @@ def analyze(text: str, language: str, config: Config | None = None, *, taxonomy:
     raise KeyError(f"unknown narrative taxonomy {taxonomy!r}; known: {', '.join(known)}")
 
 
-def _fallback(cues: NarrativeSet, domain: str, text: str, sentences: _Sentences,
+def _fallback(cues: NarrativeSet, domain: str, text: str, sentences: Sentences,
               confidence: float) -> list[Finding]:
     """The domain's stand-in narratives, evidenced by the sentence richest in domain words."""
     spec = next(d for d in cues.domains if d.name == domain)

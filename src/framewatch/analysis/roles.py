@@ -32,6 +32,7 @@ from ..config import Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from ..taxonomies import roles as taxonomy
+from .cues import cue_weight, word_pattern
 from .sentences import sentence_bounds
 
 ENGINE = "lexical"
@@ -71,15 +72,6 @@ class CueSet:
     unmarked: str = "Antagonist"
 
 
-def _word_regex(words: Iterable[str]) -> str:
-    """One alternation for a word list; `*` ends a word stem (`terror*`), spaces match any space."""
-    pieces = []
-    for entry in sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True):
-        pieces.append(r"\s+".join(re.escape(part.rstrip("*")) + (r"[\w'’-]*" if part.endswith("*") else "")
-                                   for part in entry.split()))
-    return r"(?<![\w-])(?:" + "|".join(pieces) + r")(?![\w-])"
-
-
 def _role(value: str, where: str) -> tuple[str, str | None]:
     tax = taxonomy()
     main, _, fine = value.partition("/")
@@ -111,17 +103,13 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
         if not cue_id or cue_id in seen:
             raise ValueError(f"{where}: missing or repeated id")
         seen.add(cue_id)
-        if not raw.get("rationale"):
-            raise ValueError(f"{where}: every cue needs a rationale")
-        weight = float(raw.get("weight", 0))
-        if not 0 < weight <= 1:
-            raise ValueError(f"{where}: weight must be in (0, 1]")
+        weight = cue_weight(raw, where)
         roles = {pos: _role(raw[pos], where) for pos in _POSITIONS if raw.get(pos)}
         if not roles:
             raise ValueError(f"{where}: give at least one of {', '.join(_POSITIONS)}")
         if not raw.get("words"):
             raise ValueError(f"{where}: needs `words`")
-        cues.append(Cue(cue_id, re.compile(_word_regex(raw["words"]), re.IGNORECASE), weight, roles,
+        cues.append(Cue(cue_id, re.compile(word_pattern(raw["words"]), re.IGNORECASE), weight, roles,
                         int(raw.get("window", 0))))
     techniques = {}
     for technique, raw in data.get("techniques", {}).items():

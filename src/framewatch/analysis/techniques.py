@@ -11,7 +11,6 @@ calibrated on the shared training data, decide what is reported.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from ..taxonomies import technique_names
-from .sentences import sentence_bounds
+from .cues import Sentences, compile_pattern, cue_weight, trigger, trim
 
 ENGINE = "lexical"
 LAYER = "technique"
@@ -32,8 +31,6 @@ _STRUCTURAL = ("scare_quotes", "repetition", "capitals")
 _EXTENTS = ("match", "phrase", "clause", "sentence")
 _NEXT_WORD = re.compile(r"[ \t]([\w'’-]+)")
 _PREVIOUS_WORD = re.compile(r"([\w'’-]+)[ \t]$")
-_CLAUSE_REACH = 400
-_CLAUSE_EDGE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
 
 
 def languages() -> tuple[str, ...]:
@@ -80,60 +77,6 @@ class SpanCue:
     max_words: int = 10_000
 
 
-_STAR, _SPACE = "\x00*", "\x00 "
-
-
-def _units(entry: str) -> list[str]:
-    """A list entry as matching units: its characters, `*` for any word ending (`бандит*`,
-    `terror*`), and the space between words."""
-    units: list[str] = []
-    for i, word in enumerate(entry.split()):
-        if i:
-            units.append(_SPACE)
-        units.extend([*word[:-1], _STAR] if word.endswith("*") else word)
-    return units
-
-
-def _alternation(entries: Iterable[str]) -> str:
-    """One regex for a word list, as a trie: a list of hundreds of words then costs about what one
-    word does, and longer entries win over their prefixes (`so-called experts` over `so-called`)."""
-    trie: dict[str, dict] = {}
-    for entry in {e.strip().lower() for e in entries if e.strip()}:
-        node = trie
-        for unit in _units(entry):
-            node = node.setdefault(unit, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        branches = []
-        for unit in sorted(k for k in node if k):
-            piece = r"\w*" if unit == _STAR else r"\s+" if unit == _SPACE else re.escape(unit)
-            branches.append(piece + emit(node[unit]))
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?<![\\w-])" + emit(trie) + "(?![\\w-])"
-
-
-def _expand(pattern: str, lists: dict[str, list[str]], where: str) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in lists:
-            raise ValueError(f"{where}: unknown list {{{name}}}")
-        return _alternation(lists[name])
-
-    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", substitute, pattern)
-
-
-def _compile(pattern: str, lists: dict[str, list[str]], where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(_expand(pattern, lists, where), re.IGNORECASE)
-    except re.error as exc:
-        raise ValueError(f"{where}: bad pattern: {exc}") from exc
-
-
 def parse_cues(data: dict[str, Any], language: str) -> CueSet:
     """Validate and compile one language's cue file; errors name the cue."""
     known = set(technique_names())
@@ -148,21 +91,14 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
         seen.add(cue_id)
         if raw.get("technique") not in known:
             raise ValueError(f"{where}: unknown technique {raw.get('technique')!r}")
-        if not raw.get("rationale"):
-            raise ValueError(f"{where}: every cue needs a rationale")
-        weight = float(raw.get("weight", 0))
-        if not 0 < weight <= 1:
-            raise ValueError(f"{where}: weight must be in (0, 1]")
+        weight = cue_weight(raw, where)
         extent = raw.get("extent", "match")
         if extent not in _EXTENTS:
             raise ValueError(f"{where}: extent must be one of {', '.join(_EXTENTS)}")
         kind = raw.get("kind", "pattern")
         regex = None
         if kind == "pattern":
-            if ("words" in raw) == ("pattern" in raw):
-                raise ValueError(f"{where}: give exactly one of `words` or `pattern`")
-            source = _alternation(raw["words"]) if "words" in raw else _expand(raw["pattern"], lists, where)
-            regex = _compile(source, {}, where)
+            regex = trigger(raw, lists, where)
         elif kind not in _STRUCTURAL:
             raise ValueError(f"{where}: unknown kind {kind!r}; known: pattern, {', '.join(_STRUCTURAL)}")
         params = {k: v for k, v in raw.items() if k not in {
@@ -170,8 +106,8 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
             "rationale", "examples"}}
         cues.append(Cue(
             cue_id, raw["technique"], weight, extent, kind, regex, bool(raw.get("question", False)),
-            _compile(raw["near"], lists, where) if raw.get("near") else None,
-            _compile(raw["unless"], lists, where) if raw.get("unless") else None,
+            compile_pattern(raw["near"], lists, where) if raw.get("near") else None,
+            compile_pattern(raw["unless"], lists, where) if raw.get("unless") else None,
             params,
         ))
     quotes = tuple((pair[0], pair[1]) for pair in structure.get("quotes", [['"', '"']]))
@@ -186,7 +122,7 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
         where = f"resources/{language}/techniques.toml span_cue {raw.get('id')!r}"
         if raw.get("technique") not in known or not raw.get("rationale") or not raw.get("pattern"):
             raise ValueError(f"{where}: needs a known technique, a pattern and a rationale")
-        span_cues.append(SpanCue(raw["id"], raw["technique"], _compile(raw["pattern"], lists, where),
+        span_cues.append(SpanCue(raw["id"], raw["technique"], compile_pattern(raw["pattern"], lists, where),
                                  float(raw.get("score", 0.2)), int(raw.get("min_words", 0)),
                                  int(raw.get("max_words", 10_000))))
     return CueSet(language, tuple(cues), frozenset(w.lower() for w in lists.get("stopwords", [])), quotes,
@@ -207,35 +143,7 @@ class _Hit:
     sentence: int
 
 
-class _Sentences:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.bounds = sentence_bounds(text) or [(0, len(text))]
-        self._starts = [b[0] for b in self.bounds]
-
-    def index(self, offset: int) -> int:
-        return max(0, bisect_right(self._starts, offset) - 1)
-
-    def clause(self, start: int, end: int, sentence: int) -> tuple[int, int]:
-        # Looking no further than _CLAUSE_REACH keeps a text with no punctuation linear.
-        s_start, s_end = self.bounds[sentence]
-        left = max(s_start, start - _CLAUSE_REACH)
-        for edge in _CLAUSE_EDGE.finditer(self.text, left, start):
-            left = edge.end()
-        right_edge = _CLAUSE_EDGE.search(self.text, end, min(s_end, end + _CLAUSE_REACH))
-        right = right_edge.start() if right_edge else min(s_end, end + _CLAUSE_REACH)
-        return _trim(self.text, left, right)
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1] in " \t\r\n":
-        end -= 1
-    return start, end
-
-
-def _pattern_hits(cue: Cue, text: str, sentences: _Sentences) -> Iterable[_Hit]:
+def _pattern_hits(cue: Cue, text: str, sentences: Sentences) -> Iterable[_Hit]:
     assert cue.regex is not None
     for match in cue.regex.finditer(text):
         if match.end() == match.start():
@@ -243,7 +151,7 @@ def _pattern_hits(cue: Cue, text: str, sentences: _Sentences) -> Iterable[_Hit]:
         yield _Hit(cue.technique, match.start(), match.end(), cue, sentences.index(match.start()))
 
 
-def _scare_quote_hits(cue: Cue, text: str, sentences: _Sentences,
+def _scare_quote_hits(cue: Cue, text: str, sentences: Sentences,
                       quotes: tuple[tuple[str, str], ...]) -> Iterable[_Hit]:
     max_words = int(cue.params.get("max_words", 3))
     lowercase = bool(cue.params.get("lowercase", True))
@@ -262,7 +170,7 @@ def _scare_quote_hits(cue: Cue, text: str, sentences: _Sentences,
             yield _Hit(cue.technique, match.start(), match.end(), cue, sentences.index(match.start()))
 
 
-def _capitals_hits(cue: Cue, text: str, sentences: _Sentences) -> Iterable[_Hit]:
+def _capitals_hits(cue: Cue, text: str, sentences: Sentences) -> Iterable[_Hit]:
     min_letters = int(cue.params.get("min_letters", 5))
     for match in _WORD.finditer(text):
         word = match.group()
@@ -275,7 +183,7 @@ def _capitals_hits(cue: Cue, text: str, sentences: _Sentences) -> Iterable[_Hit]
         yield _Hit(cue.technique, match.start(), match.end(), cue, index)
 
 
-def _repetition_hits(cue: Cue, text: str, sentences: _Sentences, stopwords: frozenset[str],
+def _repetition_hits(cue: Cue, text: str, sentences: Sentences, stopwords: frozenset[str],
                      emphatic: list[_Hit]) -> Iterable[_Hit]:
     """Phrases of content words said again and again, and loaded words repeated; each later
     occurrence is the hit (the first one is just saying it)."""
@@ -314,7 +222,7 @@ def _repetition_hits(cue: Cue, text: str, sentences: _Sentences, stopwords: froz
                 yield _Hit(cue.technique, hit.start, hit.end, cue, hit.sentence)
 
 
-def _keep(hit: _Hit, text: str, sentences: _Sentences, memo: dict[tuple[str, int], bool]) -> bool:
+def _keep(hit: _Hit, text: str, sentences: Sentences, memo: dict[tuple[str, int], bool]) -> bool:
     """Whether the hit's sentence meets the cue's conditions (`question`, `near`, `unless`); decided
     once per cue and sentence, so many hits in one long sentence cost one look."""
     key = (hit.cue.id, hit.sentence)
@@ -328,7 +236,7 @@ def _keep(hit: _Hit, text: str, sentences: _Sentences, memo: dict[tuple[str, int
     return memo[key]
 
 
-def _phrase(hit: _Hit, text: str, sentences: _Sentences, stopwords: frozenset[str]) -> tuple[int, int]:
+def _phrase(hit: _Hit, text: str, sentences: Sentences, stopwords: frozenset[str]) -> tuple[int, int]:
     """The match and the content word right beside it on either side: a loaded word is used in a
     phrase ("brutal regime", "destroy our economy"), and the phrase is what an analyst quotes."""
     s_start, s_end = sentences.bounds[hit.sentence]
@@ -342,9 +250,9 @@ def _phrase(hit: _Hit, text: str, sentences: _Sentences, stopwords: frozenset[st
     return start, end
 
 
-def _extent(hit: _Hit, text: str, sentences: _Sentences, stopwords: frozenset[str]) -> tuple[int, int]:
+def _extent(hit: _Hit, text: str, sentences: Sentences, stopwords: frozenset[str]) -> tuple[int, int]:
     if hit.cue.extent == "sentence":
-        return _trim(text, *sentences.bounds[hit.sentence])
+        return trim(text, *sentences.bounds[hit.sentence])
     if hit.cue.extent == "clause":
         return sentences.clause(hit.start, hit.end, hit.sentence)
     if hit.cue.extent == "phrase":
@@ -365,7 +273,7 @@ def thresholds(config: Config | None, language: str) -> dict[str, float]:
 def _all_hits(text: str, language: str) -> list[tuple[_Hit, float]]:
     """Every cue hit with its combined confidence, before thresholds."""
     cues = cue_set(language)
-    sentences = _Sentences(text)
+    sentences = Sentences(text)
     hits: list[_Hit] = []
     for cue in cues.cues:
         if cue.kind == "pattern":
