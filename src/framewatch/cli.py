@@ -402,6 +402,43 @@ def techniques(
 
 
 @app.command()
+def roles(
+    db: DbOption = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Only this actor id (`framewatch actors list`)")] = None,
+    by: Annotated[str, typer.Option("--by", help="Group by source (outlet, else author, else web host, else "
+                                               "file name), outlet, author, thread, language or document")] = "source",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per group and actor")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """How each source casts each actor: protagonist, antagonist or innocent, with fine roles and evidence."""
+    from .store.sqlite import PROFILE_GROUPS
+
+    if by not in PROFILE_GROUPS:
+        raise _fail(f"--by {by!r}: choose one of {', '.join(PROFILE_GROUPS)}", 2)
+    config = _config(config_path)
+    with _open(db, config) as store:
+        entries = store.role_summary(by, actor)
+    if as_json:
+        for entry in entries:
+            print(json.dumps(entry, ensure_ascii=False))
+    elif entries:
+        # One line per group, actor and main role, so it sorts and greps; the evidence is the cited sentence.
+        rows = [(by, "actor", "role", "docs", "fine roles", "evidence")]
+        for entry in entries:
+            for main, count in entry["main_roles"].items():
+                cited = entry["evidence"][main]
+                rows.append((entry["group"], entry["actor_id"], main, str(count),
+                             ", ".join(entry["fine_roles"][main]) or "-",
+                             f"{cited['document']} {cited['start']}-{cited['end']}: {cited['text'][:80]!r}"))
+        widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        for row in rows:
+            cells = [row[i].rjust(w) if i == 3 else row[i].ljust(w) for i, w in enumerate(widths)]
+            out.print("  ".join([*cells, row[5]]).rstrip(), highlight=False, markup=False)
+    err.print(f"{len(entries)} actor(s) across groups by {by}" + ("" if entries else
+              " (no role analysis stored: run `framewatch analyze` with the roles stage)"), highlight=False)
+
+
+@app.command()
 def demo(
     db: DbOption = None,
     examples: Annotated[Path, typer.Option(help="Folder of example material")] = Path("examples"),

@@ -502,6 +502,48 @@ class SQLiteStore:
             out.append(group)
         return sorted(out, key=lambda g: (-g["words"], g["group"]))
 
+    def role_summary(self, by: str = "source", actor_id: str | None = None) -> list[dict[str, Any]]:
+        """How each group of documents casts each actor, from the role spans of the latest run that analysed
+        roles: `group`, `actor_id` (after the stored merge/split decisions), `documents`, `main_roles`
+        (documents per main role, commonest first), `fine_roles` (per main role, documents per fine role)
+        and `evidence` (per main role, one cited sentence: document id, start, end, text). With `actor_id`,
+        only that actor. Groups as in `technique_profile`; largest groups first."""
+        if by not in PROFILE_GROUPS:
+            raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(PROFILE_GROUPS)}")
+        curate = registry.Curator(self.decisions())
+        rows = self._conn.execute(
+            f"""SELECT s.*, d.id AS document_id, d.text AS document_text, d.outlet, d.author, d.url, d.path,
+                       d.thread_id, d.language
+                FROM spans s {_NEWEST_LAYER_JOIN} WHERE s.layer = ? ORDER BY d.seq, s.start""", ("role", "role"))
+        entries: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:
+            span = row_span(dict(row))
+            raw = span.attrs.get("actor_id")
+            if not isinstance(raw, str) or not raw:
+                continue
+            final = curate(raw, span.attrs.get("name"))
+            if actor_id is not None and final != actor_id:
+                continue
+            key = (_profile_key(dict(row), by), final)
+            entry = entries.setdefault(key, {"group": key[0], "actor_id": final, "documents": set(),
+                                             "main_roles": Counter(), "fine_roles": {}, "evidence": {}})
+            entry["documents"].add(row["document_id"])
+            entry["main_roles"][span.label] += 1
+            entry["fine_roles"].setdefault(span.label, Counter()).update(span.attrs.get("fine_roles") or [])
+            entry["evidence"].setdefault(span.label, {
+                "document": row["document_id"], "start": span.start, "end": span.end,
+                "text": row["document_text"][span.start:span.end]})
+        out = []
+        for entry in entries.values():
+            entry["documents"] = len(entry["documents"])
+            entry["main_roles"] = dict(entry["main_roles"].most_common())
+            entry["fine_roles"] = {main: dict(entry["fine_roles"][main].most_common()) for main in entry["main_roles"]}
+            out.append(entry)
+        sizes = Counter()
+        for entry in out:
+            sizes[entry["group"]] += entry["documents"]
+        return sorted(out, key=lambda e: (-sizes[e["group"]], e["group"], -e["documents"], e["actor_id"]))
+
     def document_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The stored text of each of `ids` that exists."""
         ids = list(dict.fromkeys(ids))
