@@ -52,6 +52,7 @@ def print_store_summary(store: SQLiteStore, out: Console) -> None:
 
     _print_actors(docs, out)
     _print_techniques(store, docs, out)
+    _print_framing(store, docs, out)
     domains = Counter(s.attrs.get("domain") for d in docs for s in d.spans if s.layer == "link")
     if domains:
         out.print("cited domains: " + ", ".join(f"{d} ({n})" for d, n in domains.most_common(8)),
@@ -112,4 +113,24 @@ def _print_techniques(store: SQLiteStore, docs: list[Document], out: Console) ->
     for confidence, doc, span in sorted(best.values(), key=lambda item: -item[0])[:6]:
         out.print(f"  {span.label}: {doc.text[span.start:span.end]!r} ({doc.id} {span.start}-{span.end}, "
                   f"cues {', '.join(span.attrs.get('cues', [span.cue]))}, confidence {confidence:.2f})",
+                  highlight=False, markup=False)
+
+
+def _print_framing(store: SQLiteStore, docs: list[Document], out: Console) -> None:
+    """How the two most discussed actors are cast by language, and which narratives documents serve."""
+    entries = store.role_summary("language")
+    documents_per_actor: Counter[str] = Counter()
+    for entry in entries:
+        documents_per_actor[entry["actor_id"]] += entry["documents"]
+    if entries:
+        out.print("roles (framewatch roles --actor ID --by language):")
+    for actor_id, _ in documents_per_actor.most_common(2):
+        for entry in (e for e in entries if e["actor_id"] == actor_id):
+            cast = ", ".join(f"{main} in {n}" for main, n in entry["main_roles"].items())
+            out.print(f"  {actor_id} in {entry['group']} documents: {cast}", highlight=False, markup=False)
+    narratives: Counter[str] = Counter()
+    for doc in docs:
+        narratives.update({s.attrs.get("narrative") or s.label for s in doc.spans if s.layer == "narrative"})
+    if narratives:
+        out.print("narratives: " + "; ".join(f"{label} ({n})" for label, n in narratives.most_common(4)),
                   highlight=False, markup=False)
