@@ -30,7 +30,8 @@ DEFAULTS: dict[str, Any] = {
         "mapping": {},
     },
     "fetch": {"timeout_s": 20.0, "max_mb": 10, "user_agent": "framewatch/0.1 (+research)"},
-    "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "techniques", "roles", "narratives"]},
+    "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "techniques", "roles", "narratives",
+                              "frames"]},
     # spacy_model: the English spaCy pipeline for names no gazetteer knows: "auto" (the best one
     # installed, if any), a package name, or "none" (capitalised-word rules only).
     "mentions": {"spacy_model": "auto"},
@@ -38,6 +39,15 @@ DEFAULTS: dict[str, Any] = {
     # over the built-in actors; leave it out for none (TOML has no null). decisions: merge/split
     # decisions applied to mentions, besides those `framewatch actors merge|split` records in the store.
     "actors": {"registry": None, "decisions": []},
+    # Frames (Media Frames Corpus dimensions): a frame is reported from `threshold` up; weak cues must recur.
+    "frames": {
+        "threshold": 0.5,        # a frame is reported from this document score up
+        "thresholds": {},        # per language and frame: {"en": {"Economic": 0.6}}
+        "max_frames": 3,         # strongest first
+        "weak_weight": 0.35,     # cues lighter than this are weak ...
+        "min_sentences": 2,      # ... and count only when they fire in this many different sentences
+        "min_share": 0.05,       # a frame's evidence must cover this share of the document's sentences
+    },
     # Narratives (SemEval-2025 Task 10 and user sets): what a document must score to be reported.
     "narratives": {
         "threshold": 0.45,           # a narrative is reported from this score up

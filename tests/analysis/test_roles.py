@@ -160,3 +160,62 @@ def test_the_stage_uses_technique_spans_and_given_actor_ids():
 
 def test_the_stage_runs_for_the_languages_with_cues():
     assert Pipeline(Config(DEFAULTS), ["roles"]).stages[-1].languages == roles.languages()
+
+
+def test_the_side_acted_against_by_the_antagonist_becomes_a_protagonist():
+    text = ("The Northern Republic is an aggressive regime of warmongers and liars. "
+            "The Northern Republic now openly turns its army against Vostok.")
+    north, vostok = text.index("Northern Republic"), text.index("Vostok")
+    north_decision, vostok_decision = roles.decide_mentions(text, "en", [(north, north + 17), (vostok, vostok + 6)])
+    assert north_decision.main == "Antagonist"
+    assert (vostok_decision.main, vostok_decision.fine) == ("Protagonist", ["Underdog"])
+    assert any(e.cue.startswith("sides:against-by:") for e in vostok_decision.evidence)
+
+
+def test_coordinated_actors_share_the_target_position():
+    text = "Police arrested Ivan Petrov and Anna Sidorova in the park."
+    ivan, anna = text.index("Ivan Petrov"), text.index("Anna Sidorova")
+    out = roles.roles_for_mentions(text, "en", [(ivan, ivan + 11), (anna, anna + 13)])
+    assert [main for main, _ in out] == ["Innocent", "Innocent"]
+
+
+def test_a_progressive_form_is_not_a_passive():
+    text = "Vostok is openly resisting the blockade."
+    [(main, fine)] = roles.roles_for_mentions(text, "en", [(0, 6)])
+    assert (main, fine) == ("Protagonist", ["Rebel"])
+
+
+def _seed_roles(seeds: Path) -> list[dict[str, tuple[str, list[str], list]]]:
+    from datetime import datetime
+
+    from framewatch.ingest import parse_text
+
+    as_of = datetime.fromisoformat("2025-12-01T12:00")
+    docs = parse_text((seeds / "000_cb010f43741b8d50.txt").read_text(encoding="utf-8"), source="000",
+                      fmt="article", as_of=as_of).documents
+    docs += parse_text((seeds / "001_b3421202f4057a70.txt").read_text(encoding="utf-8"), source="001",
+                       fmt="thread", as_of=as_of).documents
+    pipeline = Pipeline(Config(DEFAULTS))
+    out = []
+    for doc in docs:
+        pipeline.analyze(doc)
+        out.append({s.attrs["actor_id"]: (s.label, s.attrs["fine_roles"], s.attrs["evidence"])
+                    for s in doc.spans if s.layer == "role"})
+    return out
+
+
+def test_the_seed_thread_casts_azerbaijan_and_russia_in_opposite_roles(seeds):
+    """Issue 5: Azerbaijan is the antagonist of the first post and the protagonist of the second,
+    Russia the reverse; the people arrested for the flag and the men who died in custody are victims."""
+    posts = _seed_roles(seeds)
+    first, second = posts[0], max(posts[1:], key=len)  # the second post, not the quote inside it
+    assert first["country:az"][0] == "Antagonist"
+    assert first["country:ru"][0] == "Protagonist"
+    assert second["country:az"][0] == "Protagonist"
+    assert second["country:ru"][0] == "Antagonist"
+    arrested = [a for a in first if "ibragimli" in a or "asadly" in a]
+    assert len(arrested) == 2 and all(first[a][:2] == ("Innocent", ["Victim"]) for a in arrested)
+    assert second["group:~az-detainees"][:2] == ("Innocent", ["Victim"])
+    for post, actor in ((first, "country:az"), (first, "country:ru"), (second, "country:az"),
+                        (second, "country:ru"), (second, "group:~az-detainees"), *((first, a) for a in arrested)):
+        assert post[actor][2], actor  # each with evidence sentences

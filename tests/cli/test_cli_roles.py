@@ -56,6 +56,10 @@ def test_roles_of_one_actor_in_a_table(tmp_path):
     assert lines[0].split()[:4] == ["author", "actor", "role", "docs"]
     assert {tuple(line.split()[:3]) for line in lines[1:]} == set(russia)
     assert "across groups by author" in proc.stderr
+    by_document = [json.loads(line) for line in framewatch("roles", "--db", "fw.db", "--actor", "country:ru", "--by",
+                                                           "document", "--json", cwd=cwd).stdout.splitlines()]
+    ids = {doc["id"] for doc in export(cwd)}
+    assert by_document and {e["group"] for e in by_document} <= ids
 
 
 def test_roles_follow_stored_merge_decisions(tmp_path):

@@ -1,5 +1,5 @@
 """Built-in analysis stages; importing this package registers them with the pipeline."""
 
-from . import actors, language, mentions, narratives, roles, sentences, techniques
+from . import actors, frames, language, mentions, narratives, roles, sentences, techniques
 
-__all__ = ["actors", "language", "mentions", "narratives", "roles", "sentences", "techniques"]
+__all__ = ["actors", "frames", "language", "mentions", "narratives", "roles", "sentences", "techniques"]

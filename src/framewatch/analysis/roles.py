@@ -70,6 +70,25 @@ class CueSet:
     min_score: float
     second_fine: float
     unmarked: str = "Antagonist"
+    coordination: re.Pattern[str] | None = None
+    quoted_self: float = 1.0
+    sides: Sides | None = None
+    progressive: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The document-level pass (`[sides]` in the cue file): who acts against whom decides which of two
+    opposed actors is the antagonist, and the one acted against becomes a protagonist."""
+
+    against: re.Pattern[str] | None  # `X against Y`: X is opposed to Y, no role said
+    against_weight: float
+    window: int
+    min_received: float  # hostility from the document's antagonists an actor must take to be flipped
+    own_share: float  # ...and its own hostile acts against them must stay below this share of it
+    min_antagonist: float  # the opponent must have at least this much Antagonist evidence
+    positive_share: float  # positive framing (Protagonist evidence) counts against its Antagonist score
+    fine: str  # fine role when no Protagonist cue names one
 
 
 def _role(value: str, where: str) -> tuple[str, str | None]:
@@ -116,12 +135,24 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
         main, fine = _role(raw["role"], f"{name} [techniques] {technique}")
         techniques[technique] = (main, fine, float(raw["weight"]))
     syntax = data.get("syntax", {})
+    sides = None
+    if "sides" in data:
+        raw = data["sides"]
+        fine = _role(f"Protagonist/{raw.get('fine', default_fine['Protagonist'])}", f"{name} [sides] fine")[1]
+        sides = Sides(
+            re.compile(word_pattern(raw["against"]), re.IGNORECASE) if raw.get("against") else None,
+            float(raw.get("against_weight", 0.3)), int(raw.get("window", 6)),
+            float(raw.get("min_received", 0.3)), float(raw.get("own_share", 1.0)),
+            float(raw.get("min_antagonist", 0.0)), float(raw.get("positive_share", 1.0)), fine or "Underdog")
     return CueSet(
         language, tuple(cues), default_main, default_fine, bias, int(syntax.get("window", 8)),
         re.compile(syntax["passive"], re.IGNORECASE) if syntax.get("passive") else None,
         re.compile(syntax["by"], re.IGNORECASE) if syntax.get("by") else None,
         techniques, float(syntax.get("other_mentions", 0.5)), float(defaults.get("min_score", 0.0)),
         float(defaults.get("second_fine", 0.0)), defaults.get("unmarked", default_main),
+        re.compile(syntax["coordination"], re.IGNORECASE) if syntax.get("coordination") else None,
+        float(syntax.get("quoted_self", 1.0)), sides,
+        re.compile(syntax["progressive"], re.IGNORECASE) if syntax.get("progressive") else None,
     )
 
 
@@ -207,11 +238,44 @@ def _hits(doc: _Text, cues: CueSet) -> dict[tuple[int, int], list[tuple[Cue, int
     return out
 
 
+Relation = tuple[int, int, float, tuple[int, int]]  # (acting actor, actor acted against, weight, sentence)
+
+
+def _coordinated(text: str, cues: CueSet, actors: Sequence[tuple[int, int, int]],
+                 occ: tuple[int, int, int], step: int) -> list[tuple[int, int, int]]:
+    """`occ` and the actors joined to it by a conjunction (`A and B`, `A, B (Б)`), going forward
+    (step 1) or backward (step -1) through the sentence's actors."""
+    out = [occ]
+    if cues.coordination is None:
+        return out
+    i = actors.index(occ)
+    while 0 <= i + step < len(actors):
+        nxt = actors[i + step]
+        left, right = (out[-1], nxt) if step > 0 else (nxt, out[-1])
+        gap = text[left[1]:right[0]]
+        if nxt[2] == out[-1][2] and not gap.strip(" ()"):
+            pass  # the same actor again, as a gloss in brackets
+        elif cues.coordination.fullmatch(gap) is None:
+            break
+        out.append(nxt)
+        i += step
+    return out
+
+
+def _quoted(text: str, sentence: tuple[int, int], offset: int) -> bool:
+    """Whether `offset` stands inside quotation marks opened earlier in its sentence."""
+    before = text[sentence[0]:offset]
+    return (before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+            or before.count("«") > before.count("»"))
+
+
 def _evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, int]],
               hits: dict[tuple[int, int], list[tuple[Cue, int, int]]],
-              techniques: Sequence[Span]) -> dict[int, list[tuple[int, Evidence]]]:
+              techniques: Sequence[Span], relations: list[Relation] | None = None,
+              ) -> dict[int, list[tuple[int, Evidence]]]:
     """Evidence per actor: `occurrences` are (start, end, actor index) of every actor mention in the
-    document; each cue hit goes to the actor standing in the position the cue speaks of."""
+    document; each cue hit goes to the actor standing in the position the cue speaks of. Hostile acts
+    with both sides named, and `against` words between two actors, are added to `relations`."""
     by_sentence: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
     for occ in occurrences:
         by_sentence[doc.sentence(occ[0])].append(occ)
@@ -239,13 +303,19 @@ def _evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, in
                     key=lambda o: abs(doc.token(o[0]) - c_first), default=None)
                 if near is not None:
                     boost = 1.5 if near is inside else 1.0
-                    found[near[2]].append((near[0], Evidence(main, fine, cue.weight * boost, cue.id, sentence)))
+                    if near is not inside and _quoted(text, sentence, start):
+                        boost *= cues.quoted_self  # a label in quotation marks is someone else's word
+                    if boost > 0:
+                        found[near[2]].append((near[0], Evidence(main, fine, cue.weight * boost, cue.id,
+                                                                 sentence)))
             if not ({"agent", "target"} & cue.roles.keys()):
                 continue
             subject, obj = before, after
             if cues.passive is not None and before is not None:
                 gap = text[before[1]:start]
-                if cues.passive.search(gap):
+                # `is attacking` is active: a progressive form after the auxiliary keeps the order.
+                progressive = cues.progressive is not None and cues.progressive.search(text[start:end])
+                if cues.passive.search(gap) and not progressive:
                     subject, obj = None, before
                     if after is not None and cues.by is not None and cues.by.search(text[end:after[0]]):
                         subject = after
@@ -255,12 +325,25 @@ def _evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, in
                                            _case_says(text, before[0], before[1]) != "subject" else None)
                 elif before is not None and _case_says(text, before[0], before[1]) == "object":
                     subject, obj = None, before
-            for position, occ in (("agent", subject), ("target", obj)):
-                if occ is not None and position in cue.roles and not _verb_between(verbs, occ, start, end):
-                    main, fine = cue.roles[position]
+            if subject is not None and _verb_between(verbs, subject, start, end):
+                subject = None
+            if obj is not None and _verb_between(verbs, obj, start, end):
+                obj = None
+            sides = {"agent": _coordinated(text, cues, actors, subject, -1) if subject else [],
+                     "target": _coordinated(text, cues, actors, obj, 1) if obj else []}
+            for position, group in sides.items():
+                if position not in cue.roles:
+                    continue
+                main, fine = cue.roles[position]
+                for occ in group:
                     distance = abs(doc.token(occ[0]) - c_first)
                     weight = cue.weight * (1.0 if distance <= 3 else 0.7)
                     found[occ[2]].append((occ[0], Evidence(main, fine, weight, f"{cue.id}:{position}", sentence)))
+            if relations is not None and cue.roles.get("agent", ("",))[0] == "Antagonist" and "target" in cue.roles:
+                pairs = {(a[2], b[2]) for a in sides["agent"] for b in sides["target"] if a[2] != b[2]}
+                relations.extend((a, b, cue.weight, sentence) for a, b in sorted(pairs))
+        if relations is not None and cues.sides is not None and cues.sides.against is not None:
+            _against(doc, cues, actors, sentence, relations)
     for span in techniques:
         if span.label not in cues.techniques:
             continue
@@ -273,6 +356,20 @@ def _evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, in
                 found[occ[2]].append((occ[0], Evidence(main, fine, weight, f"technique:{span.label}",
                                                        doc.sentence(occ[0]))))
     return found
+
+
+def _against(doc: _Text, cues: CueSet, actors: Sequence[tuple[int, int, int]], sentence: tuple[int, int],
+             relations: list[Relation]) -> None:
+    """`X against Y`, `X's stand against Y`: X is on the side opposed to Y."""
+    sides = cues.sides
+    assert sides is not None and sides.against is not None
+    for match in sides.against.finditer(doc.text, sentence[0], sentence[1]):
+        first, last = doc.token(match.start()), doc.token(match.end() - 1)
+        before = [o for o in actors if o[1] <= match.start() and first - doc.token(o[1] - 1) <= sides.window]
+        after = [o for o in actors if o[0] >= match.end() and doc.token(o[0]) - last <= sides.window]
+        if before and after:
+            targets = {b[2] for b in _coordinated(doc.text, cues, actors, after[0], 1)} - {before[-1][2]}
+            relations.extend((before[-1][2], b, sides.against_weight, sentence) for b in sorted(targets))
 
 
 def _verb_between(verbs: Sequence[tuple[int, int]], actor: tuple[int, int, int], start: int, end: int) -> bool:
@@ -288,6 +385,8 @@ class RoleDecision:
     fine: list[str]
     confidence: float
     evidence: list[Evidence]
+    scores: dict[str, float] = field(default_factory=dict)  # evidence per main role, bias left out
+    kept: list[Evidence] = field(default_factory=list)  # all evidence, whatever its role
 
 
 def _decide(evidence: Iterable[tuple[Evidence, float]], cues: CueSet) -> RoleDecision:
@@ -312,7 +411,51 @@ def _decide(evidence: Iterable[tuple[Evidence, float]], cues: CueSet) -> RoleDec
         fine.append(ranked[1])
     total = sum(max(0.0, v) for v in main_scores.values())
     confidence = (max(0.0, main_scores[best]) + 0.5) / (total + 1.5)
-    return RoleDecision(best, fine, round(confidence, 3), [e for e in kept if e.main == best])
+    scores = {m: main_scores[m] - cues.bias[m] for m in tax.main}
+    return RoleDecision(best, fine, round(confidence, 3), [e for e in kept if e.main == best], scores, kept)
+
+
+def _take_sides(decisions: dict[int, RoleDecision], relations: Sequence[Relation], cues: CueSet,
+                names: dict[int, str] | None = None) -> dict[int, RoleDecision]:
+    """The document-level pass: actors opposed to each other cannot both be antagonists when one is
+    clearly the target of the other's hostility. An actor the text casts as an antagonist becomes a
+    protagonist when the document's antagonists (actors decided Antagonist on evidence, with at
+    least as much Antagonist evidence as it has once its positive framing is set against it) act
+    against it more than it acts against them (`[sides] min_received`), and its own hostile acts stay
+    below `own_share` of what it receives. Its fine role is the one its Protagonist cues name, else
+    `[sides] fine` (the side acted against: an underdog). Returns the new decisions by actor."""
+    sides = cues.sides
+    if sides is None or not relations:
+        return {}
+    hostile: dict[tuple[int, int], float] = defaultdict(float)
+    sentences: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for agent, target, weight, sentence in relations:
+        hostile[agent, target] += weight
+        sentences[agent, target].append(sentence)
+    antagonists = [i for i, d in decisions.items() if d.main == "Antagonist" and d.evidence]
+    changed = {}
+    for j, decision in decisions.items():
+        if decision.main != "Antagonist":
+            continue
+        own = decision.scores.get("Antagonist", 0.0) - sides.positive_share * decision.scores.get("Protagonist", 0.0)
+        opponents = [i for i in antagonists if i != j and hostile[i, j] > hostile[j, i]
+                     and decisions[i].scores["Antagonist"] >= max(sides.min_antagonist, own)]
+        received = sum(hostile[i, j] - hostile[j, i] for i in opponents)
+        acts = sum(w for (a, _), w in hostile.items() if a == j)
+        if not opponents or received < sides.min_received or acts > sides.own_share * received:
+            continue
+        tax = taxonomy()
+        fine_scores: dict[str, float] = defaultdict(float)
+        for e in decision.kept:
+            if e.fine and tax.fine[e.fine] == "Protagonist":
+                fine_scores[e.fine] += e.weight
+        fine = max(fine_scores, key=lambda f: fine_scores[f]) if fine_scores else sides.fine
+        evidence = [Evidence("Protagonist", sides.fine, hostile[i, j], f"sides:against-by:{(names or {}).get(i, i)}", s)
+                    for i in opponents for s in sentences[i, j]]
+        evidence += [e for e in decision.kept if e.main == "Protagonist"]
+        confidence = round(min(0.9, 0.5 + received / (received + own + 1.0) / 2), 3)
+        changed[j] = RoleDecision("Protagonist", [fine], confidence, evidence, decision.scores, decision.kept)
+    return changed
 
 
 def _key(word: str, language: str) -> str:
@@ -365,12 +508,19 @@ def decide_mentions(text: str, language: str, mentions: list[tuple[int, int]],
         own.append((start, groups[key]))
     occurrences = sorted(set(occurrences))
     techniques = _technique_spans(text, lang, config) if cues.techniques else []
-    found = _evidence(doc, cues, occurrences, _hits(doc, cues), techniques)
+    relations: list[Relation] = []
+    found = _evidence(doc, cues, occurrences, _hits(doc, cues), techniques, relations)
+    # The document-level pass judges whole actors: every mention of one that it turns is turned.
+    turned = _take_sides({g: _decide(((e, 1.0) for _, e in found.get(g, [])), cues) for g in groups.values()},
+                         relations, cues)
     out = []
     for start, group in own:
         sentence = doc.sentence(start)
         items = [(e, 1.0 if e.sentence == sentence else cues.other_weight) for _, e in found.get(group, [])]
-        out.append(_decide(items, cues))
+        decision = _decide(items, cues)
+        if group in turned and decision.main == "Antagonist":
+            decision = turned[group]
+        out.append(decision)
     return out
 
 
@@ -400,10 +550,12 @@ def find_roles(doc: Document, ctx: StageContext) -> None:
     index = {actor: i for i, actor in enumerate(actors)}
     occurrences = sorted({(s.start, s.end, index[s.attrs["actor_id"]]) for s in mentions})
     techniques = [s for s in doc.spans if s.layer == "technique"]
-    found = _evidence(text, cues, occurrences, _hits(text, cues), techniques)
+    relations: list[Relation] = []
+    found = _evidence(text, cues, occurrences, _hits(text, cues), techniques, relations)
+    decisions = {index[a]: _decide(((e, 1.0) for _, e in found.get(index[a], [])), cues) for a in actors}
+    decisions.update(_take_sides(decisions, relations, cues, dict(enumerate(actors))))
     for actor in actors:
-        items = found.get(index[actor], [])
-        decision = _decide(((e, 1.0) for _, e in items), cues)
+        decision = decisions[index[actor]]
         evidence = sorted({e.sentence for e in decision.evidence})
         if decision.evidence:
             decisive = max(decision.evidence, key=lambda e: e.weight).sentence

@@ -524,7 +524,7 @@ class SQLiteStore:
             final = curate(raw, span.attrs.get("name"))
             if actor_id is not None and final != actor_id:
                 continue
-            key = (_profile_key(dict(row), by), final)
+            key = (_profile_key({**dict(row), "id": row["document_id"]}, by), final)
             entry = entries.setdefault(key, {"group": key[0], "actor_id": final, "documents": set(),
                                              "main_roles": Counter(), "fine_roles": {}, "evidence": {}})
             entry["documents"].add(row["document_id"])

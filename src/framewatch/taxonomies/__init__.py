@@ -30,6 +30,19 @@ def roles() -> RoleTaxonomy:
 
 
 @dataclass(frozen=True)
+class Frame:
+    name: str
+    description: str
+
+
+@cache
+def frames() -> tuple[Frame, ...]:
+    """The 14 Media Frames Corpus dimensions (`frames.toml`), in codebook order."""
+    data = tomllib.loads(_ROOT.joinpath("frames.toml").read_text(encoding="utf-8"))
+    return tuple(Frame(f["name"], f["description"]) for f in data["frame"])
+
+
+@dataclass(frozen=True)
 class Technique:
     name: str
     category: str
