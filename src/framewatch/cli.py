@@ -47,6 +47,8 @@ DbOption = Annotated[str | None, typer.Option("--db", help="Store file path or s
                                                              "(default: store.db from framewatch.toml, "
                                                              "else ./framewatch.db)")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="framewatch.toml to use")]
+GroupOption = Annotated[str, typer.Option("--by", help="Group by source (outlet, else author, else web host, "
+                                                    "else file name), outlet, author, thread, language or document")]
 
 
 class _StderrHandler(logging.Handler):
@@ -59,6 +61,22 @@ def _setup_logging(verbose: bool = False) -> None:
     root.handlers[:] = [_StderrHandler()]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.propagate = False
+
+
+def _print_columns(rows: list[tuple[str, ...]], numeric: tuple[int, ...] = ()) -> None:
+    """Plain aligned columns, never wrapped or cut, so ids survive a pipe into grep or cut; the last
+    column is left ragged."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [row[i].rjust(w) if i in numeric else row[i].ljust(w) for i, w in enumerate(widths)]
+        out.print("  ".join([*cells, row[-1]]).rstrip(), highlight=False, markup=False)
+
+
+def _check_grouping(by: str) -> None:
+    from .store.sqlite import PROFILE_GROUPS
+
+    if by not in PROFILE_GROUPS:
+        raise _fail(f"--by {by!r}: choose one of {', '.join(PROFILE_GROUPS)}", 2)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -369,16 +387,12 @@ def runs(db: DbOption = None, config_path: ConfigOption = None) -> None:
 @app.command()
 def techniques(
     db: DbOption = None,
-    by: Annotated[str, typer.Option("--by", help="Group by source (outlet, else author, else web host, else "
-                                               "file name), outlet, author, thread, language or document")] = "source",
+    by: GroupOption = "source",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per group")] = False,
     config_path: ConfigOption = None,
 ) -> None:
     """Persuasion-technique profile: hits per 1,000 words by technique, per source or other grouping."""
-    from .store.sqlite import PROFILE_GROUPS
-
-    if by not in PROFILE_GROUPS:
-        raise _fail(f"--by {by!r}: choose one of {', '.join(PROFILE_GROUPS)}", 2)
+    _check_grouping(by)
     config = _config(config_path)
     with _open(db, config) as store:
         groups = store.technique_profile(by)
@@ -392,10 +406,7 @@ def techniques(
             for label, hits in group["counts"].items() or [("-", 0)]:
                 rows.append((group["group"], str(group["documents"]), str(group["words"]), label, str(hits),
                              f"{group['per_1000_words'].get(label, 0.0):.2f}"))
-        widths = [max(len(row[i]) for row in rows) for i in range(6)]
-        for row in rows:
-            cells = [row[i].rjust(w) if i in (1, 2, 4, 5) else row[i].ljust(w) for i, w in enumerate(widths)]
-            out.print("  ".join(cells).rstrip(), highlight=False, markup=False)
+        _print_columns(rows, numeric=(1, 2, 4, 5))
     err.print(f"{len(groups)} group(s) by {by}" + ("" if groups else
               " (no technique analysis stored: run `framewatch analyze` with the techniques stage)"),
               highlight=False)
@@ -405,16 +416,12 @@ def techniques(
 def roles(
     db: DbOption = None,
     actor: Annotated[str | None, typer.Option("--actor", help="Only this actor id (`framewatch actors list`)")] = None,
-    by: Annotated[str, typer.Option("--by", help="Group by source (outlet, else author, else web host, else "
-                                               "file name), outlet, author, thread, language or document")] = "source",
+    by: GroupOption = "source",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per group and actor")] = False,
     config_path: ConfigOption = None,
 ) -> None:
     """How each source casts each actor: protagonist, antagonist or innocent, with fine roles and evidence."""
-    from .store.sqlite import PROFILE_GROUPS
-
-    if by not in PROFILE_GROUPS:
-        raise _fail(f"--by {by!r}: choose one of {', '.join(PROFILE_GROUPS)}", 2)
+    _check_grouping(by)
     config = _config(config_path)
     with _open(db, config) as store:
         entries = store.role_summary(by, actor)
@@ -430,10 +437,7 @@ def roles(
                 rows.append((entry["group"], entry["actor_id"], main, str(count),
                              ", ".join(entry["fine_roles"][main]) or "-",
                              f"{cited['document']} {cited['start']}-{cited['end']}: {cited['text'][:80]!r}"))
-        widths = [max(len(row[i]) for row in rows) for i in range(5)]
-        for row in rows:
-            cells = [row[i].rjust(w) if i == 3 else row[i].ljust(w) for i, w in enumerate(widths)]
-            out.print("  ".join([*cells, row[5]]).rstrip(), highlight=False, markup=False)
+        _print_columns(rows, numeric=(3,))
     err.print(f"{len(entries)} actor(s) across groups by {by}" + ("" if entries else
               " (no role analysis stored: run `framewatch analyze` with the roles stage)"), highlight=False)
 
@@ -558,7 +562,6 @@ def actors_list(
         for item in items:
             print(json.dumps(item, ensure_ascii=False))
     elif items:
-        # Plain aligned columns, never wrapped or cut: ids must survive a pipe into grep or cut.
         rows = [("id", "type", "source", "mentions", "docs", "label", "names")]
         for item in items:
             names = ", ".join(item["names"][:4]) + (", …" if len(item["names"]) > 4 else "")
@@ -566,10 +569,7 @@ def actors_list(
                 names = f"(merged into {item['merged_into']})"
             rows.append((item["id"], item["type"] or "?", item["source"], str(item["mentions"]),
                          str(item["documents"]), item["label"], names))
-        widths = [max(len(row[i]) for row in rows) for i in range(6)]
-        for row in rows:
-            cells = [row[i].rjust(w) if i in (3, 4) else row[i].ljust(w) for i, w in enumerate(widths)]
-            out.print("  ".join([*cells, row[6]]).rstrip(), highlight=False, markup=False)
+        _print_columns(rows, numeric=(3, 4))
     mentioned = sum(1 for item in items if item["mentions"])
     err.print(f"{len(items)} actor(s), {mentioned} of them mentioned in stored documents"
               + ("" if summary or show_all else " (no mention spans stored: analyse with the actors stage)"),

@@ -93,6 +93,15 @@ def trigger(raw: Mapping[str, Any], lists: dict[str, list[str]], where: str) -> 
     return compile_pattern(source, {}, where)
 
 
+def noisy_or(weights: Iterable[float]) -> float:
+    """The chance that at least one of several independent cues is right; rounded so that one cue of
+    weight 0.5 meets a threshold of 0.5."""
+    miss = 1.0
+    for weight in weights:
+        miss *= 1 - weight
+    return round(1 - miss, 6)
+
+
 class Sentences:
     """A text's sentences (lines are hard boundaries), which sentence holds an offset, and the clause
     around a match."""

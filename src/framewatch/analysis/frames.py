@@ -29,7 +29,7 @@ from .. import resources, taxonomies
 from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .cues import Sentences, compile_pattern, cue_weight, trigger, trim
+from .cues import Sentences, compile_pattern, cue_weight, noisy_or, trigger, trim
 
 ENGINE = "lexical"
 LAYER = "frame"
@@ -111,13 +111,6 @@ def settings(config: Config | None) -> dict[str, Any]:
 
 # -------------------------------------------------------------------------------------- scoring
 
-def _noisy_or(weights: Iterable[float]) -> float:
-    miss = 1.0
-    for weight in weights:
-        miss *= 1 - weight
-    return round(1 - miss, 6)  # so that one cue of weight 0.5 meets a threshold of 0.5
-
-
 @dataclass
 class Finding:
     """One frame with its document-level score and the evidence behind it."""
@@ -177,7 +170,7 @@ def analyze(text: str, language: str, config: Config | None = None) -> Result:
         need = cue.min_sentences or (min_sentences if cue.weight < weak else 1)
         if len(fired.get(cue.id, ())) >= need:
             counted[cue.frame].append(cue)
-    scores = {frame: _noisy_or(c.weight for c in frame_cues) for frame, frame_cues in counted.items()}
+    scores = {frame: noisy_or(c.weight for c in frame_cues) for frame, frame_cues in counted.items()}
     # A frame the document touches once in fifty sentences is not how the document frames its issue.
     min_evidence = max(1, math.ceil(float(section["min_share"]) * len(sentences.bounds)))
     order = {name: i for i, name in enumerate(frame_names())}

@@ -33,7 +33,7 @@ from .. import resources, taxonomies
 from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .cues import Sentences, compile_pattern, cue_weight, trigger, word_pattern
+from .cues import Sentences, compile_pattern, cue_weight, noisy_or, trigger, word_pattern
 
 ENGINE = "lexical"
 LAYER = "narrative"
@@ -247,13 +247,6 @@ def user_sets(config: Config | None, language: str) -> tuple[NarrativeSet, ...]:
 
 # -------------------------------------------------------------------------------------- scoring
 
-def _noisy_or(weights: Iterable[float]) -> float:
-    miss = 1.0
-    for weight in weights:
-        miss *= 1 - weight
-    return round(1 - miss, 6)  # so that one cue of weight 0.45 meets a threshold of 0.45
-
-
 @dataclass
 class Finding:
     """One reported label with its document-level score and the evidence behind it."""
@@ -332,18 +325,18 @@ def _score(cues: NarrativeSet, text: str, sentences: Sentences, section: dict[st
     active = [c for c in cues.cues if candidates is None or c.narrative in candidates]
     hits = _hits(active, text, sentences)
     fired = {label: {c for ids in by_sentence.values() for c in ids} for label, by_sentence in hits.items()}
-    scores = {label: _noisy_or(weight[c] for c in ids) for label, ids in fired.items()}
+    scores = {label: noisy_or(weight[c] for c in ids) for label, ids in fired.items()}
     pooled: dict[str, set[str]] = defaultdict(set)
     for label, ids in fired.items():
         pooled[cues.labels[label] or label] |= ids
-    narrative_scores = {name: _noisy_or(weight[c] for c in ids) for name, ids in pooled.items()}
+    narrative_scores = {name: noisy_or(weight[c] for c in ids) for name, ids in pooled.items()}
     scores.update(narrative_scores)
     chosen = sorted((n for n, s in narrative_scores.items() if s >= _threshold(section, cues, n)),
                     key=lambda n: -narrative_scores[n])[:int(section["max_narratives"])]
     if not chosen and narrative_scores:
         # Several weak cues of different narratives still say the document argues something: the
         # strongest of them is the best guess.
-        everything = _noisy_or(weight[c] for ids in fired.values() for c in ids)
+        everything = noisy_or(weight[c] for ids in fired.values() for c in ids)
         if everything >= float(section["evidence_threshold"]):
             chosen = [max(narrative_scores, key=lambda n: narrative_scores[n])]
     findings = []
