@@ -93,6 +93,24 @@ def trigger(raw: Mapping[str, Any], lists: dict[str, list[str]], where: str) -> 
     return compile_pattern(source, {}, where)
 
 
+def firing_sentences(regex: re.Pattern[str], near: re.Pattern[str] | None, unless: re.Pattern[str] | None,
+                     sentences: Sentences) -> set[int]:
+    """The sentences a cue fires in: one pass of its regex over the whole text, its `near` and `unless`
+    conditions checked once per sentence."""
+    text = sentences.text
+    checked: dict[int, bool] = {}
+    for match in regex.finditer(text):
+        if match.end() == match.start():
+            continue
+        index = sentences.index(match.start())
+        if index not in checked:
+            start, end = sentences.bounds[index]
+            sentence = text[start:end]
+            checked[index] = not ((near is not None and not near.search(sentence))
+                                  or (unless is not None and unless.search(sentence)))
+    return {index for index, fires in checked.items() if fires}
+
+
 def noisy_or(weights: Iterable[float]) -> float:
     """The chance that at least one of several independent cues is right; rounded so that one cue of
     weight 0.5 meets a threshold of 0.5."""

@@ -29,7 +29,7 @@ from .. import resources, taxonomies
 from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .cues import Sentences, compile_pattern, cue_weight, noisy_or, trigger, trim
+from .cues import Sentences, compile_pattern, cue_weight, firing_sentences, noisy_or, trigger, trim
 
 ENGINE = "lexical"
 LAYER = "frame"
@@ -134,20 +134,11 @@ class Result:
 def _fired(cues: Iterable[Cue], text: str, sentences: Sentences) -> dict[str, set[int]]:
     """cue id -> the sentences it fired in, its `near`/`unless` conditions checked there. One pass of
     each cue's regex over the whole text."""
-    found: dict[str, set[int]] = defaultdict(set)
+    found: dict[str, set[int]] = {}
     for cue in cues:
-        checked: dict[int, bool] = {}
-        for match in cue.regex.finditer(text):
-            if match.end() == match.start():
-                continue
-            index = sentences.index(match.start())
-            if index not in checked:
-                start, end = sentences.bounds[index]
-                sentence = text[start:end]
-                checked[index] = not ((cue.near is not None and not cue.near.search(sentence))
-                                      or (cue.unless is not None and cue.unless.search(sentence)))
-            if checked[index]:
-                found[cue.id].add(index)
+        fired = firing_sentences(cue.regex, cue.near, cue.unless, sentences)
+        if fired:
+            found[cue.id] = fired
     return found
 
 

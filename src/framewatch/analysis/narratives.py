@@ -33,7 +33,7 @@ from .. import resources, taxonomies
 from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .cues import Sentences, compile_pattern, cue_weight, noisy_or, trigger, word_pattern
+from .cues import Sentences, compile_pattern, cue_weight, firing_sentences, noisy_or, trigger, word_pattern
 
 ENGINE = "lexical"
 LAYER = "narrative"
@@ -291,18 +291,8 @@ def _hits(cues: Iterable[Cue], text: str, sentences: Sentences) -> dict[str, dic
     `near`/`unless` conditions checked against the sentence)."""
     found: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for cue in cues:
-        checked: dict[int, bool] = {}
-        for match in cue.regex.finditer(text):
-            if match.end() == match.start():
-                continue
-            index = sentences.index(match.start())
-            if index not in checked:
-                start, end = sentences.bounds[index]
-                sentence = text[start:end]
-                checked[index] = not ((cue.near is not None and not cue.near.search(sentence))
-                                      or (cue.unless is not None and cue.unless.search(sentence)))
-            if checked[index]:
-                found[cue.label][index].add(cue.id)
+        for index in firing_sentences(cue.regex, cue.near, cue.unless, sentences):
+            found[cue.label][index].add(cue.id)
     return found
 
 
