@@ -443,6 +443,35 @@ def roles(
 
 
 @app.command()
+def narratives(
+    db: DbOption = None,
+    by: GroupOption = "source",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per group")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """Which narratives each source serves: documents per narrative, with a cited sentence for each."""
+    _check_grouping(by)
+    config = _config(config_path)
+    with _open(db, config) as store:
+        groups = store.narrative_summary(by)
+    if as_json:
+        for group in groups:
+            print(json.dumps(group, ensure_ascii=False))
+    elif groups:
+        rows = [(by, "docs", "narrative", "with it", "evidence")]
+        for group in groups:
+            for label, count in group["narratives"].items() or [("-", 0)]:
+                cited = group["evidence"].get(label)
+                rows.append((group["group"], str(group["documents"]), label, str(count),
+                             f"{cited['document']} {cited['start']}-{cited['end']}: {cited['text'][:80]!r}"
+                             if cited else "-"))
+        _print_columns(rows, numeric=(1, 3))
+    err.print(f"{len(groups)} group(s) by {by}" + ("" if groups else
+              " (no narrative analysis stored: run `framewatch analyze` with the narratives stage)"),
+              highlight=False)
+
+
+@app.command()
 def demo(
     db: DbOption = None,
     examples: Annotated[Path, typer.Option(help="Folder of example material")] = Path("examples"),

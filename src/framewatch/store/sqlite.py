@@ -544,6 +544,45 @@ class SQLiteStore:
             sizes[entry["group"]] += entry["documents"]
         return sorted(out, key=lambda e: (-sizes[e["group"]], e["group"], -e["documents"], e["actor_id"]))
 
+    def narrative_summary(self, by: str = "source") -> list[dict[str, Any]]:
+        """Which narratives each group of documents serves, from the narrative spans of the latest run that
+        analysed narratives: `group`, `documents` (analysed for narratives), `narratives` (documents per
+        narrative, commonest first), `subnarratives` (the same per subnarrative) and `evidence` (per
+        narrative, one cited sentence: document id, start, end, text). Groups as in `technique_profile`;
+        largest groups first."""
+        if by not in PROFILE_GROUPS:
+            raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(PROFILE_GROUPS)}")
+        groups: dict[str, dict[str, Any]] = {}
+        for row in self._conn.execute(
+                f"SELECT d.id, d.outlet, d.author, d.url, d.path, d.thread_id, d.language FROM documents d "
+                f"WHERE d.{_LATEST} AND d.id IN (SELECT doc_id FROM layer_runs WHERE layer = 'narrative')"):
+            key = _profile_key(dict(row), by)
+            group = groups.setdefault(key, {"group": key, "documents": 0, "narratives": {}, "subnarratives": {},
+                                            "evidence": {}})
+            group["documents"] += 1
+        seen: set[tuple[str, str, str]] = set()
+        rows = self._conn.execute(
+            f"""SELECT s.*, d.id AS document_id, d.text AS document_text, d.outlet, d.author, d.url, d.path,
+                       d.thread_id, d.language
+                FROM spans s {_NEWEST_LAYER_JOIN} WHERE s.layer = ? ORDER BY d.seq, s.start""",
+            ("narrative", "narrative"))
+        for row in rows:
+            span = row_span(dict(row))
+            key = _profile_key({**dict(row), "id": row["document_id"]}, by)
+            group = groups[key]
+            narrative = span.attrs.get("narrative") or span.label
+            for field, label in (("narratives", narrative), ("subnarratives", span.attrs.get("subnarrative"))):
+                if label and (row["document_id"], field, label) not in seen:
+                    seen.add((row["document_id"], field, label))
+                    group[field][label] = group[field].get(label, 0) + 1
+            group["evidence"].setdefault(narrative, {
+                "document": row["document_id"], "start": span.start, "end": span.end,
+                "text": row["document_text"][span.start:span.end]})
+        for group in groups.values():
+            for field in ("narratives", "subnarratives"):
+                group[field] = dict(sorted(group[field].items(), key=lambda kv: (-kv[1], kv[0])))
+        return sorted(groups.values(), key=lambda g: (-g["documents"], g["group"]))
+
     def document_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The stored text of each of `ids` that exists."""
         ids = list(dict.fromkeys(ids))
