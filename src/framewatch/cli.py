@@ -11,10 +11,10 @@ import json
 import logging
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -70,6 +70,12 @@ def _print_columns(rows: list[tuple[str, ...]], numeric: tuple[int, ...] = ()) -
     for row in rows:
         cells = [row[i].rjust(w) if i in numeric else row[i].ljust(w) for i, w in enumerate(widths)]
         out.print("  ".join([*cells, row[-1]]).rstrip(), highlight=False, markup=False)
+
+
+def _print_json_lines(items: Iterable[dict[str, Any]]) -> None:
+    """One JSON object a line on stdout: the `--json` form of the summary commands."""
+    for item in items:
+        print(json.dumps(item, ensure_ascii=False))
 
 
 def _check_grouping(by: str) -> None:
@@ -397,8 +403,7 @@ def techniques(
     with _open(db, config) as store:
         groups = store.technique_profile(by)
     if as_json:
-        for group in groups:
-            print(json.dumps(group, ensure_ascii=False))
+        _print_json_lines(groups)
     elif groups:
         # Long format, one line per group and technique: sorts, greps and pivots without parsing.
         rows = [(by, "docs", "words", "technique", "hits", "per_1000_words")]
@@ -426,8 +431,7 @@ def roles(
     with _open(db, config) as store:
         entries = store.role_summary(by, actor)
     if as_json:
-        for entry in entries:
-            print(json.dumps(entry, ensure_ascii=False))
+        _print_json_lines(entries)
     elif entries:
         # One line per group, actor and main role, so it sorts and greps; the evidence is the cited sentence.
         rows = [(by, "actor", "role", "docs", "fine roles", "evidence")]
@@ -455,8 +459,7 @@ def narratives(
     with _open(db, config) as store:
         groups = store.narrative_summary(by)
     if as_json:
-        for group in groups:
-            print(json.dumps(group, ensure_ascii=False))
+        _print_json_lines(groups)
     elif groups:
         rows = [(by, "docs", "narrative", "with it", "evidence")]
         for group in groups:
@@ -588,8 +591,7 @@ def actors_list(
     if source is not None:
         items = [item for item in items if item["source"] == source]
     if as_json:
-        for item in items:
-            print(json.dumps(item, ensure_ascii=False))
+        _print_json_lines(items)
     elif items:
         rows = [("id", "type", "source", "mentions", "docs", "label", "names")]
         for item in items:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .sentences import sentence_bounds
@@ -73,6 +73,19 @@ def compile_pattern(pattern: str, lists: dict[str, list[str]], where: str) -> re
         return re.compile(expand_lists(pattern, lists, where), re.IGNORECASE)
     except re.error as exc:
         raise ValueError(f"{where}: bad pattern: {exc}") from exc
+
+
+def numbered_cues(raws: Iterable[Mapping[str, Any]], file: str) -> Iterator[tuple[Mapping[str, Any], str, str]]:
+    """(cue, its id, where it is for errors) for each cue of a file, once every id is known to be present
+    and unique."""
+    seen: set[str] = set()
+    for number, raw in enumerate(raws, 1):
+        cue_id = raw.get("id")
+        where = f"{file} cue {cue_id or number!r}"
+        if not cue_id or cue_id in seen:
+            raise ValueError(f"{where}: missing or repeated id")
+        seen.add(cue_id)
+        yield raw, cue_id, where
 
 
 def cue_weight(raw: Mapping[str, Any], where: str) -> float:

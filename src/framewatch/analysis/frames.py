@@ -29,7 +29,7 @@ from .. import resources, taxonomies
 from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .cues import Sentences, compile_pattern, cue_weight, firing_sentences, noisy_or, trigger, trim
+from .cues import Sentences, compile_pattern, cue_weight, firing_sentences, noisy_or, numbered_cues, trigger, trim
 
 ENGINE = "lexical"
 LAYER = "frame"
@@ -83,14 +83,7 @@ def parse_cues(data: Mapping[str, Any], language: str) -> CueSet:
     """Validate and compile one language's cue file; errors name the cue."""
     lists = {name: list(words) for name, words in data.get("lists", {}).items()}
     file = f"resources/{language}/{_RESOURCE}.toml"
-    cues, seen = [], set()
-    for number, raw in enumerate(data.get("cue", []), 1):
-        cue_id = raw.get("id")
-        where = f"{file} cue {cue_id or number!r}"
-        if not cue_id or cue_id in seen:
-            raise ValueError(f"{where}: missing or repeated id")
-        seen.add(cue_id)
-        cues.append(_cue(raw, cue_id, lists, where))
+    cues = [_cue(raw, cue_id, lists, where) for raw, cue_id, where in numbered_cues(data.get("cue", []), file)]
     return CueSet(language, tuple(cues))
 
 

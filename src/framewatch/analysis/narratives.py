@@ -33,7 +33,16 @@ from .. import resources, taxonomies
 from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .cues import Sentences, compile_pattern, cue_weight, firing_sentences, noisy_or, trigger, word_pattern
+from .cues import (
+    Sentences,
+    compile_pattern,
+    cue_weight,
+    firing_sentences,
+    noisy_or,
+    numbered_cues,
+    trigger,
+    word_pattern,
+)
 
 ENGINE = "lexical"
 LAYER = "narrative"
@@ -158,14 +167,8 @@ def parse_cues(data: dict[str, Any], language: str) -> NarrativeSet:
             labels[sub] = narrative.name
     lists = {name: list(words) for name, words in data.get("lists", {}).items()}
     file = f"resources/{language}/{_RESOURCE}.toml"
-    cues, seen = [], set()
-    for number, raw in enumerate(data.get("cue", []), 1):
-        cue_id = raw.get("id")
-        where = f"{file} cue {cue_id or number!r}"
-        if not cue_id or cue_id in seen:
-            raise ValueError(f"{where}: missing or repeated id")
-        seen.add(cue_id)
-        cues.append(_cue(raw, cue_id, labels, lists, where))
+    cues = [_cue(raw, cue_id, labels, lists, where)
+            for raw, cue_id, where in numbered_cues(data.get("cue", []), file)]
     found = []
     for name, raw in data.get("domain", {}).items():
         where = f"{file} [domain.{name}]"

@@ -32,7 +32,7 @@ from ..config import Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from ..taxonomies import roles as taxonomy
-from .cues import cue_weight, word_pattern
+from .cues import cue_weight, numbered_cues, word_pattern
 from .sentences import sentence_bounds
 
 ENGINE = "lexical"
@@ -115,13 +115,8 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
         if tax.fine.get(default_fine.get(main, "")) != main:
             raise ValueError(f"{name} [defaults.fine] {main}: needs one of its fine roles")
     bias = {main: float(defaults.get("bias", {}).get(main, 0.0)) for main in tax.main}
-    cues, seen = [], set()
-    for number, raw in enumerate(data.get("cue", []), 1):
-        where = f"{name} cue {raw.get('id', number)!r}"
-        cue_id = raw.get("id")
-        if not cue_id or cue_id in seen:
-            raise ValueError(f"{where}: missing or repeated id")
-        seen.add(cue_id)
+    cues = []
+    for raw, cue_id, where in numbered_cues(data.get("cue", []), name):
         weight = cue_weight(raw, where)
         roles = {pos: _role(raw[pos], where) for pos in _POSITIONS if raw.get(pos)}
         if not roles:

@@ -22,7 +22,7 @@ from ..config import DEFAULTS, Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from ..taxonomies import technique_names
-from .cues import Sentences, compile_pattern, cue_weight, trigger, trim
+from .cues import Sentences, compile_pattern, cue_weight, numbered_cues, trigger, trim
 
 ENGINE = "lexical"
 LAYER = "technique"
@@ -82,13 +82,8 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
     known = set(technique_names())
     lists = {name: list(words) for name, words in data.get("lists", {}).items()}
     structure = data.get("structure", {})
-    cues, seen = [], set()
-    for number, raw in enumerate(data.get("cue", []), 1):
-        where = f"resources/{language}/techniques.toml cue {raw.get('id', number)!r}"
-        cue_id = raw.get("id")
-        if not cue_id or cue_id in seen:
-            raise ValueError(f"{where}: missing or repeated id")
-        seen.add(cue_id)
+    cues = []
+    for raw, cue_id, where in numbered_cues(data.get("cue", []), f"resources/{language}/techniques.toml"):
         if raw.get("technique") not in known:
             raise ValueError(f"{where}: unknown technique {raw.get('technique')!r}")
         weight = cue_weight(raw, where)
