@@ -111,3 +111,31 @@ def actor_corpus() -> list:
             mention(ARREST, "Ibragimli", "person:~ibragimli", "PERSON", "discovered", nth=1),
         ]),
     ]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright. Skips with the reason where it is not installed,
+    fails instead when FRAMEWATCH_REQUIRE_BROWSER=1 (as CI sets it)."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is absent (apt-get install chromium)"
+        if os.environ.get("FRAMEWATCH_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " (FRAMEWATCH_REQUIRE_BROWSER=1)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """Where a browser test saves its screenshots (test artifacts, kept after the run)."""
+    folder = REPO / "build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

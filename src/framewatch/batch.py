@@ -97,15 +97,17 @@ def ingest_into(
     return summary
 
 
-def analyze_stored(store: SQLiteStore, pipeline: Pipeline, *, batch_size: int = 500) -> int:
-    """Re-run `pipeline` over the stored documents (latest versions), one transaction per batch.
+def analyze_stored(store: SQLiteStore, pipeline: Pipeline, *, batch_size: int = 500,
+                   ids: Iterable[str] | None = None) -> int:
+    """Re-run `pipeline` over the stored documents (latest versions; only `ids` when given), one
+    transaction per batch.
 
     The new run's spans replace, layer by layer, what older runs found; a detected language is
     detected afresh (the configured languages may have changed), a language the input gave is kept.
     """
     count = 0
     batch: list[Document] = []
-    for doc in store.iter_documents(batch=batch_size):
+    for doc in store.iter_documents(batch=batch_size, ids=ids):
         doc.spans = [s for s in doc.spans if s.layer not in pipeline.layers]
         if doc.meta.get("language_source") == "detected" and "language" in pipeline.run.stages:
             doc.language = None

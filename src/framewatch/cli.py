@@ -27,7 +27,7 @@ from .bench.cli import bench_app
 from .config import Config, load_config
 from .export import write_csv, write_jsonl
 from .ingest import FORMATS, IngestOptions, SourceResult, expand_paths, read_sources
-from .model import IngestProblem
+from .model import PROFILE_GROUPS, IngestProblem
 from .pipeline import Pipeline
 from .registry import config_with_store_decisions
 from .store import open_store
@@ -79,7 +79,6 @@ def _print_json_lines(items: Iterable[dict[str, Any]]) -> None:
 
 
 def _check_grouping(by: str) -> None:
-    from .store.sqlite import PROFILE_GROUPS
 
     if by not in PROFILE_GROUPS:
         raise _fail(f"--by {by!r}: choose one of {', '.join(PROFILE_GROUPS)}", 2)
@@ -472,6 +471,74 @@ def narratives(
     err.print(f"{len(groups)} group(s) by {by}" + ("" if groups else
               " (no narrative analysis stored: run `framewatch analyze` with the narratives stage)"),
               highlight=False)
+
+
+def _write_text(target: str, content: str) -> None:
+    if target == "-":
+        sys.stdout.write(content)
+        return
+    try:
+        Path(target).write_text(content, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise _fail(f"cannot write {target}: {exc.strerror}", 2) from exc
+
+
+def _group_lists(values: list[str] | None) -> dict[str, list[str]]:
+    lists: dict[str, list[str]] = {}
+    for value in values or []:
+        name, sep, ids = value.partition("=")
+        if not sep or not name.strip() or not ids.strip():
+            raise _fail(f"--group {value!r}: write NAME=ID,ID,... (document ids or corpus ids)", 2)
+        lists.setdefault(name.strip(), []).extend(i.strip() for i in ids.split(",") if i.strip())
+    return lists
+
+
+@app.command()
+def compare(
+    db: DbOption = None,
+    by: Annotated[str, typer.Option("--by", help="Group by outlet (default), source, author, thread, language, "
+                                                 "document, or a metadata field as meta.FIELD")] = "outlet",
+    group: Annotated[list[str] | None, typer.Option(
+        "--group", help="An explicit group, NAME=ID,ID,... (repeat; overrides --by)")] = None,
+    json_out: Annotated[str | None, typer.Option("--json", help="Write the comparison as JSON ('-': stdout)")] = None,
+    md_out: Annotated[str | None, typer.Option("--md", help="Write it as Markdown ('-': stdout)")] = None,
+    html_out: Annotated[str | None, typer.Option("--html", help="Write a self-contained HTML report")] = None,
+    config_path: ConfigOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Group the stored reports of each story across sources and languages and show, with evidence,
+    where the groups agree, contradict each other or stay silent. Stored documents without current
+    annotations are analysed first; the comparison is kept in the store."""
+    from .compare.diff import compare as run_compare
+    from .report import compare_html, compare_markdown
+
+    _setup_logging(verbose)
+    if by not in PROFILE_GROUPS and not by.startswith("meta."):
+        raise _fail(f"--by {by!r}: choose one of {', '.join(PROFILE_GROUPS)} or meta.FIELD", 2)
+    lists = _group_lists(group)
+    config = _config(config_path)
+    with _open(db, config) as store:
+        pipeline = _pipeline(config_with_store_decisions(config, store), None)
+        stale = store.stale_documents(pipeline.run, pipeline.layers)
+        if stale:
+            err.print(f"analysing {len(stale)} stored document(s) without current annotations", highlight=False)
+            analyze_stored(store, pipeline, batch_size=int(config.get("ingest.batch_size", 500)), ids=stale)
+        docs = list(store.iter_documents())
+        if not docs:
+            raise _fail("nothing to compare: the store holds no documents (run `framewatch ingest` first)")
+        result = run_compare(docs, by=by, lists=lists,
+                             settings={**config.section("compare"), "config_hash": pipeline.run.config_hash})
+        stored = store.add_comparison(result, pipeline.run.config_hash)
+    if html_out:
+        _write_text(html_out, compare_html(result, {d.id: d for d in docs}))
+    if json_out:
+        _write_text(json_out, json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    if md_out or not (json_out or html_out):
+        _write_text(md_out or "-", compare_markdown(result))
+    contested = sum(1 for story in result["stories"] for fact in story["facts"] if fact["contested"])
+    err.print(f"comparison {result['id']} ({'stored' if stored else 'already stored'}): "
+              f"{len(result['stories'])} stor{'y' if len(result['stories']) == 1 else 'ies'} over "
+              f"{len(docs)} document(s), {contested} contested fact(s)", highlight=False)
 
 
 @app.command()

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DOCUMENT_KINDS = ("post", "quote", "article", "comment", "record")
 
@@ -182,3 +185,29 @@ class IngestProblem:
 def thread_id_for(source: str) -> str:
     """Stable thread id for a thread found at `source` (a URL, a path, or a corpus's own thread id)."""
     return "t" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
+# How documents can be grouped for profiles and comparisons. A document's source is its outlet, else
+# its author, else the host of its address, else the name of the file it came from; `meta.FIELD`
+# groups by a field of its metadata (a corpus column such as `viewpoint`).
+PROFILE_GROUPS = ("source", "outlet", "author", "thread", "language", "document")
+
+
+def group_key(fields: Mapping[str, Any], by: str) -> str:
+    """The group of a document (its attributes, or a store row) under grouping `by`."""
+    if by == "document":
+        return fields["id"]
+    if by == "thread":
+        return fields["thread_id"] or fields["id"]
+    if by == "source":
+        return (fields["outlet"] or fields["author"]
+                or (urlsplit(fields["url"]).hostname if fields["url"] else None)
+                or (Path(fields["path"]).name if fields["path"] else None) or "unknown")
+    if by.startswith("meta."):
+        meta = fields.get("meta") or {}
+        if isinstance(meta, str):
+            meta = json.loads(meta)
+        value = meta.get(by[5:])
+        return "unknown" if value in (None, "") else str(value)
+    return fields[by] or "unknown"
+

@@ -1,5 +1,6 @@
 """Built-in analysis stages; importing this package registers them with the pipeline."""
 
-from . import actors, frames, language, mentions, narratives, roles, sentences, techniques
+from . import actors, claims, frames, language, mentions, narratives, roles, sentences, sentiment, techniques
 
-__all__ = ["actors", "frames", "language", "mentions", "narratives", "roles", "sentences", "techniques"]
+__all__ = ["actors", "claims", "frames", "language", "mentions", "narratives", "roles", "sentences", "sentiment",
+           "techniques"]

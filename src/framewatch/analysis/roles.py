@@ -74,6 +74,17 @@ class CueSet:
     quoted_self: float = 1.0
     sides: Sides | None = None
     progressive: re.Pattern[str] | None = None
+    sentiment: SentimentCue | None = None
+
+
+@dataclass(frozen=True)
+class SentimentCue:
+    """`[sentiment]` in the cue file: how the sentiment toward an actor in its sentence (the trained
+    model of analysis/sentiment.py) counts as role evidence."""
+
+    roles: dict[str, tuple[str, str | None]] = field(hash=False, compare=False)  # label -> (main, fine)
+    weight: float  # evidence = weight x |score| ...
+    min_score: float  # ... where |P(positive) - P(negative)| reaches this
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,12 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
             float(raw.get("against_weight", 0.3)), int(raw.get("window", 6)),
             float(raw.get("min_received", 0.3)), float(raw.get("own_share", 1.0)),
             float(raw.get("min_antagonist", 0.0)), float(raw.get("positive_share", 1.0)), fine or "Underdog")
+    sentiment = None
+    if "sentiment" in data:
+        raw = data["sentiment"]
+        where = f"{name} [sentiment]"
+        sentiment = SentimentCue({label: _role(raw[label], f"{where} {label}") for label in ("negative", "positive")
+                                  if raw.get(label)}, cue_weight(raw, where), float(raw.get("min_score", 0.0)))
     return CueSet(
         language, tuple(cues), default_main, default_fine, bias, int(syntax.get("window", 8)),
         re.compile(syntax["passive"], re.IGNORECASE) if syntax.get("passive") else None,
@@ -148,6 +165,7 @@ def parse_cues(data: dict[str, Any], language: str) -> CueSet:
         re.compile(syntax["coordination"], re.IGNORECASE) if syntax.get("coordination") else None,
         float(syntax.get("quoted_self", 1.0)), sides,
         re.compile(syntax["progressive"], re.IGNORECASE) if syntax.get("progressive") else None,
+        sentiment,
     )
 
 
@@ -353,6 +371,36 @@ def _evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, in
     return found
 
 
+Scores = dict[tuple[int, int], tuple[str, float]]  # mention (start, end) -> (sentiment label, score)
+
+
+def _sentiment_evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, int]], scores: Scores,
+                        found: dict[int, list[tuple[int, Evidence]]]) -> None:
+    """Add what the sentiment toward each mention says, where the model is sure enough."""
+    spec = cues.sentiment
+    if spec is None:
+        return
+    for start, end, group in occurrences:
+        label, score = scores.get((start, end), ("neutral", 0.0))
+        if label in spec.roles and abs(score) >= spec.min_score:
+            main, fine = spec.roles[label]
+            found[group].append((start, Evidence(main, fine, spec.weight * abs(score), f"sentiment:{label}",
+                                                 doc.sentence(start))))
+
+
+def _model_scores(doc: _Text, occurrences: Sequence[tuple[int, int, int]]) -> Scores:
+    from . import sentiment
+
+    if doc.language not in sentiment.languages():
+        return {}
+    out = {}
+    for start, end, _ in occurrences:
+        found = sentiment.target_sentiment(doc.text, doc.language, start, end, doc.sentence(start))
+        if found is not None:
+            out[start, end] = (found.label, found.score)
+    return out
+
+
 def _against(doc: _Text, cues: CueSet, actors: Sequence[tuple[int, int, int]], sentence: tuple[int, int],
              relations: list[Relation]) -> None:
     """`X against Y`, `X's stand against Y`: X is on the side opposed to Y."""
@@ -505,6 +553,8 @@ def decide_mentions(text: str, language: str, mentions: list[tuple[int, int]],
     techniques = _technique_spans(text, lang, config) if cues.techniques else []
     relations: list[Relation] = []
     found = _evidence(doc, cues, occurrences, _hits(doc, cues), techniques, relations)
+    if cues.sentiment is not None:
+        _sentiment_evidence(doc, cues, occurrences, _model_scores(doc, occurrences), found)
     # The document-level pass judges whole actors: every mention of one that it turns is turned.
     turned = _take_sides({g: _decide(((e, 1.0) for _, e in found.get(g, [])), cues) for g in groups.values()},
                          relations, cues)
@@ -527,7 +577,7 @@ def _technique_spans(text: str, language: str, config: Config | None) -> list[Sp
     return techniques.detect_techniques(text, language, config)
 
 
-@stage("roles", version="1", requires=("layer:mention", "mention.actor_id", "layer:technique"),
+@stage("roles", version="2", requires=("layer:mention", "mention.actor_id", "layer:technique", "layer:sentiment"),
        assigns=("layer:role",),
        languages=languages())
 def find_roles(doc: Document, ctx: StageContext) -> None:
@@ -547,6 +597,9 @@ def find_roles(doc: Document, ctx: StageContext) -> None:
     techniques = [s for s in doc.spans if s.layer == "technique"]
     relations: list[Relation] = []
     found = _evidence(text, cues, occurrences, _hits(text, cues), techniques, relations)
+    scores = {(s.start, s.end): (s.label, float(s.attrs.get("score", 0.0)))
+              for s in doc.spans if s.layer == "sentiment"}
+    _sentiment_evidence(text, cues, occurrences, scores, found)
     decisions = {index[a]: _decide(((e, 1.0) for _, e in found.get(index[a], [])), cues) for a in actors}
     decisions.update(_take_sides(decisions, relations, cues, dict(enumerate(actors))))
     for actor in actors:

@@ -48,4 +48,6 @@ def versions() -> dict[str, str]:
                 raw = path.read_bytes()
                 version = tomllib.loads(raw.decode("utf-8")).get("version", "0")
                 out[f"{lang}/{path.name[:-5]}"] = f"{version}+{hashlib.sha256(raw).hexdigest()[:12]}"
+            elif path.name.endswith(".tsv"):  # word lists and trained weights: their content is their version
+                out[f"{lang}/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return out

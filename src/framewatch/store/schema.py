@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry upgrades the schema from version N-1 to N; never edit a released entry, append one.
 MIGRATIONS: dict[int, list[str]] = {
@@ -94,6 +94,20 @@ MIGRATIONS: dict[int, list[str]] = {
             note TEXT
         )""",
         "CREATE INDEX IF NOT EXISTS actor_decisions_actor ON actor_decisions(actor_id)",
+    ],
+    # Comparisons (`framewatch compare`), kept so a finding can be traced to the exact comparison that
+    # produced it; `id` is a hash of the inputs and settings, so the same comparison is stored once.
+    3: [
+        """CREATE TABLE IF NOT EXISTS comparisons (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT UNIQUE NOT NULL,
+            grouping TEXT NOT NULL,
+            config_hash TEXT NOT NULL,
+            documents INTEGER NOT NULL,
+            stories INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            result TEXT NOT NULL
+        )""",
     ],
 }
 

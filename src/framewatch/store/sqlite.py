@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from .. import registry, resources
-from ..model import AnalysisRun, Document, Span
+from ..model import PROFILE_GROUPS, AnalysisRun, Document, Span, group_key
 from .base import AddReport, document_row, row_document, row_span, span_row
 from .schema import DOCUMENT_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 
@@ -44,7 +43,6 @@ _NEWEST_LAYER_JOIN = f"""
     JOIN runs r ON r.id = s.run_id AND r.seq = newest.seq
     JOIN documents d ON d.id = s.doc_id AND d.{_LATEST}"""
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-PROFILE_GROUPS = ("source", "outlet", "author", "thread", "language", "document")
 _QUERY_TERM = re.compile(r'"(?P<phrase>[^"]+)"|(?P<word>[^\s"]+)')
 _UNSAFE_QUERY_CHARS = re.compile("[\x00\ud800-\udfff]")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -244,8 +242,14 @@ class SQLiteStore:
             (prefix, prefix + "\uffff"))]
 
     def iter_documents(self, *, latest_only: bool = True, with_spans: bool = True,
-                       batch: int = 500) -> Iterator[Document]:
+                       batch: int = 500, ids: Iterable[str] | None = None) -> Iterator[Document]:
+        """Stored documents in ingest order; only those in `ids` when given."""
         where = f"seq > ? AND {_LATEST}" if latest_only else "seq > ?"
+        if ids is not None:
+            self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
+            self._conn.execute("DELETE FROM wanted")
+            self._conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((i,) for i in ids))
+            where += " AND id IN (SELECT id FROM wanted)"
         last = 0
         while True:
             rows = self._conn.execute(
@@ -277,6 +281,43 @@ class SQLiteStore:
         for spans in out.values():
             spans.sort(key=Span.sort_key)
         return out
+
+    def stale_documents(self, run: AnalysisRun, layers: Iterable[str]) -> list[str]:
+        """Latest documents whose newest analysis of some of `layers` was not made by `run`'s stage
+        versions, resources and configuration (or that were never analysed for it)."""
+        layers = list(layers)
+        current: dict[str, bool] = {}
+        for row in self._conn.execute("SELECT id, stages, resource_versions, config_hash FROM runs"):
+            stages = json.loads(row["stages"])
+            current[row["id"]] = (row["config_hash"] == run.config_hash
+                                  and json.loads(row["resource_versions"]) == run.resource_versions
+                                  and all(stages.get(name) == version for name, version in run.stages.items()
+                                          if name != "ingest"))
+        newest: dict[tuple[str, str], str] = {}
+        for row in self._conn.execute(
+                f"""SELECT l.doc_id, l.layer, l.run_id FROM layer_runs l JOIN runs r ON r.id = l.run_id
+                    JOIN documents d ON d.id = l.doc_id AND d.{_LATEST} ORDER BY r.seq"""):
+            newest[row["doc_id"], row["layer"]] = row["run_id"]
+        stale = []
+        for (doc_id,) in self._conn.execute(f"SELECT id FROM documents WHERE {_LATEST} ORDER BY seq"):
+            if not all(current.get(newest.get((doc_id, layer), ""), False) for layer in layers):
+                stale.append(doc_id)
+        return stale
+
+    def add_comparison(self, result: dict[str, Any], config_hash: str) -> bool:
+        """Keep a comparison; False when the identical one is already stored."""
+        with self._transaction():
+            cursor = self._conn.execute(
+                "INSERT OR IGNORE INTO comparisons(id, grouping, config_hash, documents, stories, created_at, result) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (result["id"], result["by"], config_hash, sum(len(g["documents"]) for g in result["groups"]),
+                 len(result["stories"]), datetime.now(UTC).isoformat(timespec="seconds"),
+                 json.dumps(result, ensure_ascii=False, sort_keys=True)))
+        return cursor.rowcount == 1
+
+    def comparison(self, comparison_id: str) -> dict[str, Any] | None:
+        row = self._conn.execute("SELECT result FROM comparisons WHERE id = ?", (comparison_id,)).fetchone()
+        return json.loads(row["result"]) if row else None
 
     def count(self, *, latest_only: bool = True) -> int:
         where = f"WHERE {_LATEST}" if latest_only else ""
@@ -488,7 +529,7 @@ class SQLiteStore:
             for row in self._conn.execute(
                     "SELECT id, text, outlet, author, url, path, thread_id, language FROM documents "
                     f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
-                key = _profile_key(dict(row), by)
+                key = group_key(dict(row), by)
                 group = groups.setdefault(key, {"group": key, "documents": 0, "words": 0, "counts": Counter()})
                 group["documents"] += 1
                 group["words"] += sum(1 for _ in _WORD.finditer(row["text"]))
@@ -524,7 +565,7 @@ class SQLiteStore:
             final = curate(raw, span.attrs.get("name"))
             if actor_id is not None and final != actor_id:
                 continue
-            key = (_profile_key({**dict(row), "id": row["document_id"]}, by), final)
+            key = (group_key({**dict(row), "id": row["document_id"]}, by), final)
             entry = entries.setdefault(key, {"group": key[0], "actor_id": final, "documents": set(),
                                              "main_roles": Counter(), "fine_roles": {}, "evidence": {}})
             entry["documents"].add(row["document_id"])
@@ -556,7 +597,7 @@ class SQLiteStore:
         for row in self._conn.execute(
                 f"SELECT d.id, d.outlet, d.author, d.url, d.path, d.thread_id, d.language FROM documents d "
                 f"WHERE d.{_LATEST} AND d.id IN (SELECT doc_id FROM layer_runs WHERE layer = 'narrative')"):
-            key = _profile_key(dict(row), by)
+            key = group_key(dict(row), by)
             group = groups.setdefault(key, {"group": key, "documents": 0, "narratives": {}, "subnarratives": {},
                                             "evidence": {}})
             group["documents"] += 1
@@ -568,7 +609,7 @@ class SQLiteStore:
             ("narrative", "narrative"))
         for row in rows:
             span = row_span(dict(row))
-            key = _profile_key({**dict(row), "id": row["document_id"]}, by)
+            key = group_key({**dict(row), "id": row["document_id"]}, by)
             group = groups[key]
             narrative = span.attrs.get("narrative") or span.label
             for field, label in (("narratives", narrative), ("subnarratives", span.attrs.get("subnarrative"))):
@@ -592,17 +633,6 @@ class SQLiteStore:
             found.update((r[0], r[1]) for r in self._conn.execute(
                 f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
         return found
-
-
-def _profile_key(row: dict[str, Any], by: str) -> str:
-    if by == "document":
-        return row["id"]
-    if by == "thread":
-        return row["thread_id"] or row["id"]
-    if by == "source":
-        return (row["outlet"] or row["author"] or (urlsplit(row["url"]).hostname if row["url"] else None)
-                or (Path(row["path"]).name if row["path"] else None) or "unknown")
-    return row[by] or "unknown"
 
 
 def _sources_of(actor_id: str, decisions: list[dict[str, Any]]) -> set[str]:
