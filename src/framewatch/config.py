@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "fetch": {"timeout_s": 20.0, "max_mb": 10, "user_agent": "framewatch/0.1 (+research)"},
     "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "sentiment", "techniques", "roles",
-                            "narratives", "frames", "claims"]},
+                            "narratives", "frames", "claims", "events"]},
     # spacy_model: the English spaCy pipeline for names no gazetteer knows: "auto" (the best one
     # installed, if any), a package name, or "none" (capitalised-word rules only).
     "mentions": {"spacy_model": "auto"},
@@ -51,19 +51,21 @@ DEFAULTS: dict[str, Any] = {
     # `framewatch compare`: story alignment (compare/align.py) and fact matching (compare/diff.py).
     "compare": {
         "align": {
-            "threshold": 0.22,       # groups merge while their mean pair similarity reaches this
+            "threshold": 0.12,       # groups merge while their mean pair similarity reaches this
             "window_days": 10,       # dated reports further apart than this are never one story
             "max_key_docs": 400,     # a key more documents share than this pairs nobody (blocking)
             # How much a shared key of each kind counts, before its rarity: an actor id is an exact
             # match, a name skeleton a likely one, a bare number or event type weak on its own.
-            "weights": {"actor": 1.0, "place": 1.2, "event": 0.6, "event_place": 1.2, "number": 0.8,
-                        "name": 0.7},
+            "weights": {"actor": 1.0, "place": 1.2, "event": 0.3, "event_place": 1.2, "date": 1.0,
+                        "num": 0.8, "name": 0.7},
             "words_share": 0.5,      # same-language pairs: the share of content-word similarity,
             "key_floor": 0.1,        # ...counted in full only from this key similarity up
         },
         "fact_overlap": 0.34,        # two claims state one fact from this weighted term overlap up
         "min_anchors": 2,            # shared actors/numbers/dates a fact needs to match across languages
     },
+    # Events: trigger cues lighter than this weight are dropped.
+    "events": {"threshold": 0.3},
     # Claims: a confidence floor, and whether the writer's own unattributed statements are kept.
     "claims": {"min_confidence": 0.0, "author_claims": True},
     # Narratives (SemEval-2025 Task 10 and user sets): what a document must score to be reported.

@@ -119,3 +119,59 @@ def test_empty_store_is_a_clear_error(tmp_path: Path) -> None:
     proc = framewatch("compare", "--db", "empty.db", cwd=tmp_path, check=False)
     assert proc.returncode != 0
     assert "nothing to compare" in proc.stderr or "no store here" in proc.stderr
+
+
+def _statements_on(result: dict, work_docs: dict[str, dict], fact: dict, records: list[str]):
+    """(fact of the diff, statement) pairs whose statement cites the gold evidence of one of `records`."""
+    by_external = {d["external_id"]: d for d in work_docs.values()}
+    for story in result["stories"]:
+        for found in story["facts"]:
+            for statement in found["statements"]:
+                for record in records:
+                    doc = by_external.get(record)
+                    evidence = fact.get("evidence", {}).get(record)
+                    if doc is None or evidence is None or doc["id"] != statement["document"]:
+                        continue
+                    start = doc["text"].find(evidence)
+                    if start < statement["end"] and statement["start"] < start + len(evidence):
+                        yield found, statement
+
+
+@pytest.fixture(scope="module")
+def exported(compared) -> dict[str, dict]:
+    work, _, _ = compared
+    lines = framewatch("export", "--db", str(work / "fw.db"), "--format", "jsonl", cwd=REPO).stdout.splitlines()
+    return {d["id"]: d for d in map(json.loads, lines)}
+
+
+def _viewpoint(record: str, exported: dict[str, dict]) -> str:
+    return next(d["meta"].get("viewpoint", "unknown") for d in exported.values() if d["external_id"] == record)
+
+
+def test_diff_names_facts_one_side_reports_and_the_other_leaves_out(compared, exported) -> None:
+    _, result, _ = compared
+    one_sided = [f for f in GOLD["fact"] if f["id"] in
+                 ("encrypted-phones-seized", "cameraman-68-heart-condition", "court-warrant")]
+    assert len(one_sided) == 3
+    for fact in one_sided:
+        reporters = {_viewpoint(r, exported) for r in fact["reported_by"]} - {"neutral", "unknown"}
+        silent = {"pro-velaria", "pro-moscow"} - reporters
+        matches = [(found, st) for found, st in _statements_on(result, exported, fact, fact["reported_by"])
+                   if found["contested"] and st["group"] in reporters]
+        assert matches, f"{fact['id']}: no contested fact cites its evidence"
+        found, statement = matches[0]
+        assert statement["status"] in ("asserted", "alleged")
+        assert statement["text"] in exported[statement["document"]]["text"]
+        left_out = set(found["omitted_by"]) | set(found["questioned_by"]) | set(found["denied_by"])
+        assert silent <= left_out, (fact["id"], found)
+
+
+def test_diff_records_denials_with_their_evidence(compared, exported) -> None:
+    _, result, _ = compared
+    denied = [(fact, st) for fact in GOLD["fact"] if fact.get("denied_by")
+              for _, st in _statements_on(result, exported, fact, fact["denied_by"])]
+    assert denied
+    doubted = [st for _, st in denied if st["status"] in ("denied", "questioned", "alleged")]
+    # Every denial the claims stage can read as one is kept as such in the diff, with its words.
+    assert len(doubted) >= len(denied) / 2, [(f["id"], st["status"], st["text"]) for f, st in denied]
+    assert any(st["status"] == "denied" for st in doubted)

@@ -74,15 +74,19 @@ def test_a_v1_store_is_upgraded_in_place_with_its_documents_intact(tmp_path: Pat
     assert "actor_decisions" not in tables
 
     with open_store(path) as upgraded:
-        assert upgraded.schema_version == SCHEMA_VERSION == 2
+        assert upgraded.schema_version == SCHEMA_VERSION == 3
         assert [(d.id, d.text, [s.to_dict() for s in d.spans]) for d in upgraded.iter_documents()] == before
         assert {d.id for d in upgraded.iter_documents()} == set(ids)
         assert upgraded.search("Ibragimli")  # the search index survived too
         assert upgraded.decisions() == []
         upgraded.record_decision("merge", "person:~ibragimli", into_id="person:~abdullo-ibragimli")
+        comparison = {"id": "c1", "by": "outlet", "groups": [{"documents": ids}], "stories": []}
+        assert upgraded.add_comparison(comparison, "hash")
     with open_store(path) as reopened:
-        assert reopened.schema_version == 2
+        assert reopened.schema_version == 3
         assert [d["actor_id"] for d in reopened.decisions()] == ["person:~ibragimli"]
+        assert reopened.comparison("c1") == comparison
+        assert not reopened.add_comparison(comparison, "hash")  # the same comparison is kept once
 
 
 def test_decisions_table_refuses_unknown_kinds(store: SQLiteStore) -> None:

@@ -32,6 +32,7 @@ from ..config import Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from .cues import compile_pattern, cue_weight, noisy_or, numbered_cues, trigger, trim, word_pattern
+from .morphology import morph
 from .sentences import sentence_bounds
 
 ENGINE = "lexical"
@@ -275,7 +276,7 @@ def _can_take(word: str, case: str) -> bool:
     indeclinable abbreviations) can."""
     if not re.search(r"[а-яё]", word, re.IGNORECASE):
         return True
-    cases = {p.tag.case for p in _morph().parse(word)}
+    cases = {p.tag.case for p in morph().parse(word)}
     return case in cases or None in cases
 
 
@@ -675,19 +676,12 @@ def _span(claim: _Claim, language: str) -> Span:
 
 # -------------------------------------------------------------------------------------- claim key
 
-@cache
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
 @lru_cache(maxsize=50_000)
 def _lemma(word: str) -> str:
     folded = _fold(word)
     if not re.search(r"[а-я]", folded):
         return folded
-    return _fold(_morph().parse(folded)[0].normal_form)
+    return _fold(morph().parse(folded)[0].normal_form)
 
 
 def _number_key(token: str) -> str | None:

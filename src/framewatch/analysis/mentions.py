@@ -20,6 +20,7 @@ from typing import Any
 from .. import registry, resources
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
+from .morphology import morph
 
 # Dotted abbreviations (`U.S.`, `U.K`) are one word; so are hyphenated and apostrophised names.
 _WORD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?(?![^\W\d_])|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -75,17 +76,10 @@ def fold(text: str) -> str:
     return text.casefold().replace("ё", "е").replace("’", "'").rstrip(".")
 
 
-@cache
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
 @lru_cache(maxsize=200_000)
 def _lemmas(word: str) -> frozenset[str]:
     """Dictionary forms of a Cyrillic word (every reading pymorphy3 gives), folded."""
-    return frozenset(fold(p.normal_form) for p in _morph().parse(word)[:4])
+    return frozenset(fold(p.normal_form) for p in morph().parse(word)[:4])
 
 
 def _keys(word: str) -> frozenset[str]:

@@ -24,7 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from .. import resources
@@ -33,6 +33,7 @@ from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from ..taxonomies import roles as taxonomy
 from .cues import cue_weight, numbered_cues, word_pattern
+from .morphology import case_says
 from .sentences import sentence_bounds
 
 ENGINE = "lexical"
@@ -174,42 +175,6 @@ def cue_set(language: str) -> CueSet:
     return parse_cues(resources.load(language, "roles"), language)
 
 
-# --- Russian grammatical case ------------------------------------------------------------------
-
-_OBLIQUE = frozenset({"accs", "datv", "loct", "ablt", "acc2", "loc2"})
-
-
-@cache
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
-@lru_cache(maxsize=20_000)
-def _cases(word: str) -> frozenset[str]:
-    """Grammatical cases a Russian word form can take (empty when it does not decline)."""
-    if not re.search(r"[а-яё]", word, re.IGNORECASE):
-        return frozenset()
-    return frozenset(p.tag.case for p in _morph().parse(word) if p.tag.case)
-
-
-def _case_says(text: str, start: int, end: int) -> str | None:
-    """`subject` when the actor's head word can only be nominative, `object` when it cannot be
-    nominative (nor genitive: `армия России` is still on the acting side), else None."""
-    words = _WORD.findall(text[start:end])
-    if not words:
-        return None
-    cases = _cases(words[-1].lower())
-    if not cases or (len(words[-1]) <= 3 and words[-1].isupper()):
-        return None
-    if cases == {"nomn"}:
-        return "subject"
-    if cases <= _OBLIQUE:
-        return "object"
-    return None
-
-
 # --- scoring -------------------------------------------------------------------------------------
 
 
@@ -333,10 +298,10 @@ def _evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, in
                     if after is not None and cues.by is not None and cues.by.search(text[end:after[0]]):
                         subject = after
             if doc.language == "ru":
-                if after is not None and _case_says(text, after[0], after[1]) == "subject":
+                if after is not None and case_says(text, after[0], after[1]) == "subject":
                     subject, obj = after, (before if before is not None and
-                                           _case_says(text, before[0], before[1]) != "subject" else None)
-                elif before is not None and _case_says(text, before[0], before[1]) == "object":
+                                           case_says(text, before[0], before[1]) != "subject" else None)
+                elif before is not None and case_says(text, before[0], before[1]) == "object":
                     subject, obj = None, before
             if subject is not None and _verb_between(verbs, subject, start, end):
                 subject = None

@@ -29,6 +29,7 @@ from typing import Any
 from .. import resources
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
+from .morphology import morph
 from .sentences import sentence_bounds
 
 ENGINE = "logreg"
@@ -77,16 +78,9 @@ def settings(language: str) -> Settings:
 
 # ------------------------------------------------------------------------------------ features
 
-@cache
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
 @lru_cache(maxsize=200_000)
 def _lemma(word: str) -> str:
-    return _morph().parse(word)[0].normal_form.replace("ё", "е")
+    return morph().parse(word)[0].normal_form.replace("ё", "е")
 
 
 def _normal(token: str, language: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from . import ptc, semeval2023, semeval2025
+from . import ptc, semeval2023, semeval2025, stories
 from .common import BenchError, InputError, UsageError
 
 __all__ = ["TASKS", "BenchError", "InputError", "Task", "UsageError", "get_task"]
@@ -44,6 +44,9 @@ TASKS: dict[str, Task] = {task.name: task for task in (
          "mentions; exact match ratio of fine roles", semeval2025.predict_st1, semeval2025.score_st1),
     Task("semeval2025-t10-st2", "SemEval-2025 Task 10 subtask 2: INPUT a folder with the documents; samples F1 of "
          "narratives and subnarratives", semeval2025.predict_st2, semeval2025.score_st2, frozenset({"taxonomy"})),
+    Task("stories", "Story alignment: INPUT a JSON Lines corpus, PRED the comparison JSON; B-cubed P/R/F1 against "
+         "event labels (JSONL id/event/language or TOML [[document]])", stories.predict_stories,
+         stories.score_stories),
 )}
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from unidecode import unidecode
 
+from ..analysis.claims import claim_terms
 from ..config import DEFAULTS as _CONFIG_DEFAULTS
 from ..model import Document
 
@@ -94,11 +95,17 @@ def report_of(doc: Document) -> Report:
             actor = span.attrs["actor_id"]
             kind = "place" if span.label in ("PLACE", "GPE", "LOC") else "actor"
             keys.add(f"{kind}:{actor}")
+        elif span.layer == "claim":
+            # Numbers written as words (`five`, `пятерых`) meet their digits through the claims' terms.
+            keys.update(t for t in claim_terms(doc.text, doc.language or "", span) if t.startswith("num:"))
         elif span.layer == "event":
             keys.add(f"event:{span.label}")
             place = (span.attrs.get("place") or {}).get("actor_id")
             if place:
                 keys.add(f"event_place:{span.label}@{place}")
+            when = span.attrs.get("date") or {}
+            if when.get("resolved_from") == "text" and len(when.get("value") or "") == 10:
+                keys.add(f"date:{when['value']}")  # a day written in the text, not the publication date
     text = doc.text if not doc.title else f"{doc.title}\n{doc.text}"
     keys |= _numbers(doc.text)
     for match in _NAME.finditer(text):

@@ -127,13 +127,17 @@ def _claim_terms(doc: Document, span: Span) -> frozenset[str]:
 
 
 def _overlap(a: frozenset[str], b: frozenset[str], cross_language: bool) -> float:
+    """Weighted overlap of two claims' terms, relative to the smaller claim (a short report of a fact
+    and a long one that adds detail still state it); across languages only anchors can be shared."""
     if cross_language:
         a = frozenset(t for t in a if _ANCHOR.match(t))
         b = frozenset(t for t in b if _ANCHOR.match(t))
+
     def weight(terms: Iterable[str]) -> float:
         return sum(2.0 if _ANCHOR.match(t) else 1.0 for t in terms)
-    union = weight(a | b)
-    return weight(a & b) / union if union else 0.0
+
+    smaller = min(weight(a), weight(b))
+    return weight(a & b) / smaller if smaller else 0.0
 
 
 def _status(span: Span) -> str:
@@ -157,18 +161,21 @@ def _facts(story_docs: Sequence[Document], group_of: Grouper, settings: Mapping[
         for fact in facts:
             if doc.id in fact["_documents"]:
                 continue  # one document states a fact once; its other claims are other facts
-            cross = all(doc.language != other for other in fact["_languages"])
-            if cross and sum(1 for t in terms & fact["_terms"] if _ANCHOR.match(t)) < int(settings["min_anchors"]):
-                continue
-            score = _overlap(terms, fact["_terms"], cross)
-            if score > best_score:
-                best, best_score = fact, score
+            # The statement closest to this claim decides: a fact's union of terms would grow with
+            # every report and match anything.
+            for other_terms, other_language in fact["_members"]:
+                cross = doc.language != other_language
+                if cross and sum(1 for t in terms & other_terms if _ANCHOR.match(t)) < int(settings["min_anchors"]):
+                    continue
+                score = _overlap(terms, other_terms, cross)
+                if score > best_score:
+                    best, best_score = fact, score
         if best is None or best_score < float(settings["fact_overlap"]):
-            best = {"_terms": frozenset(), "_documents": set(), "_languages": set(), "statements": []}
+            best = {"_terms": frozenset(), "_documents": set(), "_members": [], "statements": []}
             facts.append(best)
         best["_terms"] = best["_terms"] | terms
         best["_documents"].add(doc.id)
-        best["_languages"].add(doc.language)
+        best["_members"].append((terms, doc.language))
         speaker = span.attrs.get("speaker") or {}
         best["statements"].append({
             **_cite(doc, span.start, span.end),
@@ -277,8 +284,9 @@ def _profiles(docs: Sequence[Document], group_of: Grouper) -> dict[str, Any]:
     }
 
 
-def _citations(docs: Sequence[Document], group_of: Grouper) -> list[dict[str, Any]]:
-    """Whom each group quotes (speakers of its quoted claims) and what it reposts or links to."""
+def _citations(docs: Sequence[Document], group_of: Grouper, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Whom each group quotes (speakers of its quoted claims, by actor name where the speaker is a known
+    actor) and what it reposts or links to."""
     cites: dict[str, Counter[str]] = defaultdict(Counter)
     reposts: dict[str, Counter[str]] = defaultdict(Counter)
     links: dict[str, Counter[str]] = defaultdict(Counter)
@@ -287,7 +295,8 @@ def _citations(docs: Sequence[Document], group_of: Grouper) -> list[dict[str, An
         for span in _spans(doc, "claim"):
             speaker = span.attrs.get("speaker") or {}
             if speaker.get("kind") == "quoted":
-                cites[group][speaker.get("actor_id") or (speaker.get("text") or "").strip()] += 1
+                actor = speaker.get("actor_id")
+                cites[group][names.get(actor, actor) if actor else (speaker.get("text") or "").strip()] += 1
         if doc.original_url:
             reposts[group][doc.original_url] += 1
         for quoted in doc.quotes:
@@ -349,7 +358,7 @@ def compare(docs: Iterable[Document], *, by: str = "outlet", lists: Mapping[str,
         "unaligned": sorted(d.id for d in docs if d.id not in in_story),
         "actors": _actor_rows(_roles_by_group(docs, group_of), names),
         "profiles": _profiles(docs, group_of),
-        "citations": _citations(docs, group_of),
+        "citations": _citations(docs, group_of, names),
     }
     digest = hashlib.sha256(json.dumps([payload["groups"], settings], sort_keys=True,
                                        ensure_ascii=False).encode()).hexdigest()[:16]

@@ -74,3 +74,17 @@ def ptc_class(technique: str) -> str | None:
         if t.name == technique:
             return t.ptc
     raise KeyError(f"unknown technique {technique!r}")
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    description: str
+    examples: tuple[str, ...] = ()
+
+
+@cache
+def plover() -> tuple[EventType, ...]:
+    """The 19 PLOVER event types (`plover.toml`), from cooperation to violence."""
+    data = tomllib.loads(_ROOT.joinpath("plover.toml").read_text(encoding="utf-8"))
+    return tuple(EventType(t["name"], t["description"], tuple(t.get("examples", ()))) for t in data["type"])
