@@ -53,6 +53,7 @@ def print_store_summary(store: SQLiteStore, out: Console) -> None:
     _print_actors(docs, out)
     _print_techniques(store, docs, out)
     _print_framing(store, docs, out)
+    _print_comparison(docs, out)
     domains = Counter(s.attrs.get("domain") for d in docs for s in d.spans if s.layer == "link")
     if domains:
         out.print("cited domains: " + ", ".join(f"{d} ({n})" for d, n in domains.most_common(8)),
@@ -114,6 +115,25 @@ def _print_techniques(store: SQLiteStore, docs: list[Document], out: Console) ->
         out.print(f"  {span.label}: {doc.text[span.start:span.end]!r} ({doc.id} {span.start}-{span.end}, "
                   f"cues {', '.join(span.attrs.get('cues', [span.cue]))}, confidence {confidence:.2f})",
                   highlight=False, markup=False)
+
+
+def _print_comparison(docs: list[Document], out: Console) -> None:
+    """The largest stories across outlets and languages, with one fact each that not every outlet states."""
+    from .compare.diff import compare
+
+    result = compare(docs, by="outlet")
+    out.print(f"stories across sources and languages (framewatch compare): {len(result['stories'])}, "
+              f"{len(result['unaligned'])} document(s) in none", highlight=False)
+    for story in result["stories"][:3]:
+        outlets = ", ".join(c["group"] for c in story["coverage"])
+        out.print(f"  {story['title'][:70]!r} ({', '.join(story['languages'])}): {outlets}", highlight=False,
+                  markup=False)
+        fact = next((f for f in story["facts"] if f["contested"] and f["reported_by"]), None)
+        if fact:
+            others = "; ".join(f"{status} by {', '.join(fact[status + '_by'])}"
+                               for status in ("alleged", "questioned", "denied", "omitted") if fact[status + "_by"])
+            out.print(f"    {fact['text'][:90]!r}: asserted by {', '.join(fact['reported_by'])}; {others}",
+                      highlight=False, markup=False)
 
 
 def _print_framing(store: SQLiteStore, docs: list[Document], out: Console) -> None:
