@@ -51,3 +51,14 @@ def test_a_malformed_gold_line_is_named(tmp_path: Path) -> None:
     pred.write_text('{"stories": []}', encoding="utf-8")
     with pytest.raises(InputError, match=r"gold.jsonl:2: not a JSON object"):
         get_task("stories").score(gold, pred)
+
+
+def test_a_prediction_that_is_not_a_comparison_is_named(tmp_path: Path) -> None:
+    gold = _write(tmp_path / "gold.jsonl", [{"id": "1", "event": "x"}])
+    pred = tmp_path / "pred.json"
+    pred.write_text('{"documents": []}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"pred.json: not a framewatch comparison"):
+        get_task("stories").score(gold, pred)
+    pred.write_bytes(b"\x00\xff binary")
+    with pytest.raises(InputError, match=r"pred.json"):
+        get_task("stories").score(gold, pred)
