@@ -19,9 +19,9 @@ import platform
 import random
 import time
 import tracemalloc
-from collections import defaultdict
 from datetime import date, timedelta
 
+from framewatch.bench.stories import bcubed
 from framewatch.compare import align as alignment
 from framewatch.config import DEFAULTS
 from framewatch.model import Document, Span
@@ -29,7 +29,7 @@ from framewatch.model import Document, Span
 _SYLLABLES = [c + v for c in "bdgklmnprstvz" for v in "aeiou"]
 
 
-def corpus(size: int, seed: int = 1) -> tuple[list[Document], dict[str, int]]:
+def corpus(size: int, seed: int = 1) -> tuple[list[Document], dict[str, str]]:
     rng = random.Random(seed)
     docs, gold, names = [], {}, set()
     start = date(2025, 6, 1)
@@ -63,27 +63,18 @@ def corpus(size: int, seed: int = 1) -> tuple[list[Document], dict[str, int]]:
                                Span("mention", "GPE", text.index(az), text.index(az) + len(az),
                                     attrs={"actor_id": "country:az"})])
             doc.external_id = f"{event}-{report}"
-            gold[doc.assign_id()] = event
+            gold[doc.assign_id()] = str(event)
             docs.append(doc)
     return docs, gold
 
 
-def bcubed(stories: list[alignment.Story], gold: dict[str, int]) -> tuple[float, float]:
+def _clusters(stories: list[alignment.Story], gold: dict[str, str]) -> dict[str, str]:
+    """Each document's story, or itself when it is in none (as `framewatch bench score stories` counts)."""
     cluster = {doc_id: doc_id for doc_id in gold}
     for story in stories:
         for doc_id in story.documents:
             cluster[doc_id] = story.id
-    members: dict[str, list[str]] = defaultdict(list)
-    events: dict[int, list[str]] = defaultdict(list)
-    for doc_id in gold:
-        members[cluster[doc_id]].append(doc_id)
-        events[gold[doc_id]].append(doc_id)
-    precision = recall = 0.0
-    for doc_id, event in gold.items():
-        same = [d for d in members[cluster[doc_id]] if gold[d] == event]
-        precision += len(same) / len(members[cluster[doc_id]])
-        recall += len(same) / len(events[event])
-    return precision / len(gold), recall / len(gold)
+    return cluster
 
 
 def main() -> None:
@@ -104,7 +95,8 @@ def main() -> None:
         seconds = time.perf_counter() - began
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-        precision, recall = bcubed(stories, gold)
+        scores = bcubed(gold, _clusters(stories, gold))
+        precision, recall = scores["precision"], scores["recall"]
         print(f"| {size:,} | {seconds:.1f} | {size / seconds:,.0f} | {pairs:,} | {size * (size - 1) // 2:,} | "
               f"{peak:,.0f} | {precision:.3f} | {recall:.3f} |", flush=True)
 

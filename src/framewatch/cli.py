@@ -474,13 +474,10 @@ def narratives(
 
 
 def _write_text(target: str, content: str) -> None:
-    if target == "-":
-        sys.stdout.write(content)
-        return
-    try:
-        Path(target).write_text(content, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise _fail(f"cannot write {target}: {exc.strerror}", 2) from exc
+    sink = _open_sink(target)
+    sink.write(content)
+    if sink is not sys.stdout:
+        sink.close()
 
 
 def _group_lists(values: list[str] | None) -> dict[str, list[str]]:

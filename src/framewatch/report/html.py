@@ -14,8 +14,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..model import Document
 
 _TEMPLATES = Path(__file__).with_name("templates")
-# Which spans are highlighted, and the class (colour) each gets; a claim is coloured by its stance.
-_MARKED = {"event": "event", "role": "role", "technique": "technique", "claim": "claim"}
+# The layers highlighted; each layer's name is its class (colour), and a claim is also coloured by its stance.
+_MARKED = ("event", "role", "technique", "claim")
 
 
 def segments(text: str, marks: Iterable[tuple[int, int, str, str]]) -> list[tuple[str, list[str], list[str]]]:
@@ -33,8 +33,7 @@ def segments(text: str, marks: Iterable[tuple[int, int, str, str]]) -> list[tupl
 def _marks(doc: Document) -> list[tuple[int, int, str, str]]:
     marks = []
     for span in doc.spans:
-        kind = _MARKED.get(span.layer)
-        if kind is None:
+        if span.layer not in _MARKED:
             continue
         if span.layer == "claim":
             marks.append((span.start, span.end, f"claim {span.attrs.get('modality', span.label)}",
@@ -44,7 +43,7 @@ def _marks(doc: Document) -> list[tuple[int, int, str, str]]:
                 marks.append((start, end, "role", f"{span.attrs.get('name')}: {span.label} "
                                                    f"({', '.join(span.attrs.get('fine_roles', []))})"))
         else:
-            marks.append((span.start, span.end, kind, f"{span.layer}: {span.label} ({span.cue})"))
+            marks.append((span.start, span.end, span.layer, f"{span.layer}: {span.label} ({span.cue})"))
     return marks
 
 
