@@ -139,3 +139,47 @@ def screenshots() -> Path:
     folder = REPO / "build" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the session (framewatch.store.pgcluster: initdb + pg_ctl in a
+    temporary folder, a free loopback port, removed at the end). Skips with the reason where PostgreSQL
+    is not installed, fails instead when FRAMEWATCH_REQUIRE_POSTGRES=1 (as CI sets it)."""
+    from framewatch.store.pgcluster import PostgresMissing, TemporaryCluster
+
+    try:
+        # Durability is not under test: a test server need not wait for the disk.
+        cluster = TemporaryCluster({"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"})
+    except PostgresMissing as exc:
+        if os.environ.get("FRAMEWATCH_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{exc} (FRAMEWATCH_REQUIRE_POSTGRES=1)")
+        pytest.skip(str(exc))
+    with cluster:
+        yield cluster
+
+
+_pg_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def postgres_url(postgres):
+    """The URL of a fresh, empty database on the session's cluster, dropped after the test."""
+    import psycopg
+
+    name = f"test{next(_pg_databases)}"
+    url = postgres.create_database(name)
+    yield url
+    with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """Where a new, empty store goes, once per back end: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return request.getfixturevalue("postgres_url")

@@ -108,16 +108,31 @@ def analyze_stored(store: SQLiteStore, pipeline: Pipeline, *, batch_size: int = 
     count = 0
     batch: list[Document] = []
     for doc in store.iter_documents(batch=batch_size, ids=ids):
-        doc.spans = [s for s in doc.spans if s.layer not in pipeline.layers]
-        if doc.meta.get("language_source") == "detected" and "language" in pipeline.run.stages:
-            doc.language = None
-        batch.append(pipeline.analyze(doc))
+        batch.append(reanalyze(pipeline, doc))
         if len(batch) >= batch_size:
             count += store.add_analysis(batch, pipeline.run, pipeline.layers)
             batch = []
     if batch:
         count += store.add_analysis(batch, pipeline.run, pipeline.layers)
     return count
+
+
+def reanalyze(pipeline: Pipeline, doc: Document) -> Document:
+    """Analyse a stored document afresh: the spans of the pipeline's layers are dropped first and a
+    detected language is detected again."""
+    doc.spans = [s for s in doc.spans if s.layer not in pipeline.layers]
+    if doc.meta.get("language_source") == "detected" and "language" in pipeline.run.stages:
+        doc.language = None
+    return pipeline.analyze(doc)
+
+
+def analyze_unstored(pipeline: Pipeline, doc: Document) -> Document:
+    """Analyse a document read from a file without storing it: every span, those ingestion found
+    included, names the run (no ingest run is recorded to name)."""
+    pipeline.analyze(doc)
+    for span in doc.spans:
+        span.run_id = span.run_id or pipeline.run.id
+    return doc
 
 
 def _fetch(store: SQLiteStore, url: str, options: IngestOptions, config: Config,

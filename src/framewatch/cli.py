@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -21,8 +22,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
-from .batch import IngestSummary, analyze_stored, ingest_into, ingest_pipeline
+from . import __version__, privacy
+from .batch import IngestSummary, analyze_stored, analyze_unstored, ingest_into, ingest_pipeline
 from .bench.cli import bench_app
 from .config import Config, load_config
 from .export import write_csv, write_jsonl
@@ -30,6 +31,7 @@ from .ingest import FORMATS, IngestOptions, SourceResult, expand_paths, read_sou
 from .model import PROFILE_GROUPS, IngestProblem
 from .pipeline import Pipeline
 from .registry import config_with_store_decisions
+from .scale import DEFAULT_PARTITION_SIZE
 from .store import open_store
 from .store.sqlite import SQLiteStore, StoreError
 
@@ -43,7 +45,8 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Store file path or sqlite:///PATH URL "
+DbOption = Annotated[str | None, typer.Option("--db", help="Store file path, sqlite:///PATH or "
+                                                             "postgresql://USER@HOST/DB URL "
                                                              "(default: store.db from framewatch.toml, "
                                                              "else ./framewatch.db)")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="framewatch.toml to use")]
@@ -211,6 +214,13 @@ def analyze(
     include: Annotated[list[str] | None, typer.Option(help="Glob of files to take from directories")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Glob of files or folders to skip")] = None,
     mapping: Annotated[list[str] | None, typer.Option("--map", help="JSONL/CSV column: FIELD=COLUMN")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Analyse in partitions on a local Dask cluster of N "
+                                                            "worker processes (docs/scale.md)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Analyse in partitions on the running Dask cluster at "
+                                                       "this address, e.g. tcp://host:8786")] = None,
+    partition_size: Annotated[int | None, typer.Option(min=1, help="Documents per partition with --workers or "
+                                                                   f"--scheduler (default {DEFAULT_PARTITION_SIZE})")
+                              ] = None,
     config_path: ConfigOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -221,12 +231,22 @@ def analyze(
         raise _fail("give files to analyse, or --db to analyse the stored documents", 2)
     if inputs and db is not None:
         raise _fail("give either files (analysed without a store) or --db, not both", 2)
+    if workers is not None and scheduler is not None:
+        raise _fail("give --workers N (a local cluster) or --scheduler ADDRESS (a running one), not both", 2)
+    if partition_size is not None and workers is None and scheduler is None:
+        raise _fail("--partition-size applies to --workers or --scheduler runs", 2)
     try:  # unknown stage names are a usage error, found before any file is read
         pipeline = ingest_pipeline(config, stages=stages, command="analyze") if inputs else None
     except (KeyError, ValueError) as exc:
         raise _fail(str(exc), 2) from exc
     if inputs and json_out is None:
         json_out = "-"  # analysing files without a store: the documents are the product
+    if workers is not None or scheduler is not None:
+        options = _ingest_options(config, fmt, as_of, include, exclude, mapping) if inputs else None
+        _analyze_on_cluster(inputs, options, pipeline, json_out, db, config, stages, workers=workers,
+                            scheduler=scheduler, partition_size=partition_size or DEFAULT_PARTITION_SIZE,
+                            verbose=verbose)
+        return
     sink = _open_sink(json_out)
     failed = 0
     written = 0
@@ -237,9 +257,8 @@ def analyze(
                 for problem in result.problems:
                     _report(problem)
                     failed += problem.fatal
-                for doc in pipeline.analyze_all(result.documents):
-                    for span in doc.spans:
-                        span.run_id = span.run_id or pipeline.run.id
+                for doc in result.documents:
+                    analyze_unstored(pipeline, doc)
                     if sink:
                         written += write_jsonl([doc], sink)
         else:
@@ -256,6 +275,82 @@ def analyze(
         target = "stdout" if json_out == "-" else json_out
         err.print(f"wrote {written} document(s) to {target}", highlight=False)
     if failed:
+        raise typer.Exit(1)
+
+
+def _analyze_on_cluster(inputs: list[str] | None, options: IngestOptions | None, pipeline: Pipeline | None,
+                        json_out: str | None, db: str | None, config: Config, stages: list[str] | None, *,
+                        workers: int | None, scheduler: str | None, partition_size: int, verbose: bool) -> None:
+    """`analyze --workers N | --scheduler ADDRESS`: the same analysis in partitions on Dask workers; an
+    interrupted run resumes (docs/scale.md)."""
+    from contextlib import ExitStack
+
+    from rich.markup import escape
+
+    from . import scale
+
+    if inputs and json_out != "-" and not os.access(Path(json_out).resolve().parent, os.W_OK):
+        raise _fail(f"cannot write {json_out}: its folder does not exist or is not writable", 2)
+    read_failures = 0
+
+    def documents() -> Iterator[Any]:
+        nonlocal read_failures
+        for result in read_sources(inputs, options):
+            for problem in result.problems:
+                _report(problem)
+                read_failures += problem.fatal
+            yield from result.documents
+
+    with ExitStack() as stack:
+        store = stack.enter_context(_open(db, config)) if not inputs else None
+        if store is not None:
+            pipeline = _pipeline(config_with_store_decisions(config, store), stages)
+        progress = stack.enter_context(_progress())
+        task = progress.add_task("analysing partitions", total=None)
+
+        def on_partition(partition: scale.Partition, report: scale.ClusterReport) -> None:
+            progress.update(task, advance=1, total=report.partitions if store is not None else None)
+            if partition.error:
+                err.print(f"[red]error:[/red] {escape(partition.describe())} failed: {escape(partition.error)}",
+                          highlight=False)
+            elif verbose:
+                err.print(f"{partition.describe()}: {partition.state}", highlight=False, markup=False)
+
+        try:
+            client = stack.enter_context(scale.cluster(workers=workers, scheduler=scheduler))
+            if store is None:
+                report = scale.analyze_files(client, documents(), pipeline, json_out, partition_size=partition_size,
+                                             on_partition=on_partition)
+            else:
+                report = scale.analyze_store(client, store, pipeline, partition_size=partition_size,
+                                             on_partition=on_partition)
+        except scale.ClusterError as exc:
+            raise _fail(str(exc)) from exc
+        progress.stop()
+        where = f"{report.partitions} partition(s) on {len(client.nthreads())} worker(s)"
+        if store is not None:
+            err.print(f"analysed {report.analysed} stored document(s) in {where}, run {report.run.id}; "
+                      f"{report.reused} already had current annotations", highlight=False)
+            if json_out:
+                sink = _open_sink(json_out)
+                written = write_jsonl(store.iter_documents(), sink)
+                if sink is not sys.stdout:
+                    sink.close()
+                err.print(f"wrote {written} document(s) to {'stdout' if json_out == '-' else json_out}",
+                          highlight=False)
+        else:
+            err.print(f"analysed {report.analysed} document(s) in {where}, run {report.run.id}"
+                      + (f"; {report.reused} reused from the interrupted run" if report.reused else ""),
+                      highlight=False)
+            if json_out == "-" or not report.failures:
+                err.print(f"wrote {report.written} document(s) to {'stdout' if json_out == '-' else json_out}",
+                          highlight=False)
+    if report.failures:
+        kept = (f"{json_out} is not written; the finished partitions are kept in {json_out}.parts. "
+                if store is None and json_out != "-" else "the other partitions are written. ")
+        err.print(f"[red]error:[/red] {len(report.failures)} of {report.partitions} partition(s) failed: {kept}"
+                  "Fix the cause and re-run the same command: only what is missing is analysed.", highlight=False)
+    if report.failures or read_failures:
         raise typer.Exit(1)
 
 
@@ -336,7 +431,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit")] = False,
     config_path: ConfigOption = None,
 ) -> None:
-    """Full-text search over stored documents (case folded in Latin and Cyrillic)."""
+    """Full-text search over stored documents: a Russian word finds every form of it (Алиев: Алиева, Алиеву),
+    case, ё/е and Latin accents are folded (docs/store.md)."""
     config = _config(config_path)
     with _open(db, config) as store:
         hits = store.search(query, language=lang, limit=limit)
@@ -359,6 +455,8 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout)")] = None,
     all_versions: Annotated[bool, typer.Option(help="Include superseded versions of edited documents")] = False,
+    pseudonymize: Annotated[bool, typer.Option(
+        "--pseudonymize-authors", help="Replace members' names (fields and text) with stable pseudonyms")] = False,
     config_path: ConfigOption = None,
 ) -> None:
     """Write every stored document in the export contract (docs/format.md)."""
@@ -368,6 +466,8 @@ def export(
     writer = write_jsonl if fmt == "jsonl" else write_csv
     with _open(db, config) as store:
         docs = store.iter_documents(latest_only=not all_versions)
+        if pseudonymize:
+            docs = map(privacy.for_store(store).document, docs)
         if output is None:
             count = writer(docs, sys.stdout)
         else:
@@ -376,6 +476,54 @@ def export(
                 count = writer(docs, handle)
             tmp.replace(output)
     err.print(f"exported {count} document(s)" + (f" to {output}" if output else ""), highlight=False)
+
+
+@app.command()
+def forget(
+    author: Annotated[str, typer.Option("--author", help="The member's name exactly as stored (case counts)")],
+    db: DbOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Delete without asking")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be deleted")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """Delete a forum member's posts (every version, and quoted copies) with all that is derived from them:
+    spans, search entries, comparisons that include them, and the archived pages they were read from.
+    Prints the counts as JSON."""
+    config = _config(config_path)
+    with _open(db, config) as store:
+        plan = store.forget_author(author, dry_run=True)
+        similar = ", ".join(repr(a) for a in plan["similar_authors"])
+        if not plan["documents"]:
+            raise _fail(f"no document has the author {author!r}" + (
+                f"; close spellings stored: {similar} (repeat with the exact name)" if similar else ""))
+        err.print(f"would delete {_forget_counts(plan)}", highlight=False)
+        if similar:
+            err.print(f"[yellow]warning:[/yellow] not deleted, close spellings: {similar} (repeat the command "
+                      f"for each that is the same member)", highlight=False)
+        if dry_run:
+            print(json.dumps(plan, ensure_ascii=False))
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                raise _fail("refusing to delete without --yes when not asked at a terminal (--dry-run to look)", 2)
+            if not typer.confirm(f"Delete everything above for {author!r}? This cannot be undone", err=True):
+                raise _fail("nothing deleted")
+        result = store.forget_author(author)
+    err.print(f"deleted {_forget_counts(result)}", highlight=False)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+def _forget_counts(result: dict[str, Any]) -> str:
+    text = (f"{result['documents']} document(s) by {result['author']!r}, {result['spans']} span(s), "
+            f"{result['comparisons']} stored comparison(s), {result['archives']} archived page(s)")
+    if result["archive_pointers_cleared"]:
+        text += (f"; {result['archive_pointers_cleared']} other document(s) read from those pages keep their "
+                 f"text but no longer point at the page")
+    if result["versions_relinked"]:
+        text += f"; {result['versions_relinked']} later version(s) by others now point at the version before"
+    if result["quoting_documents"]:
+        text += f"; {result['quoting_documents']} document(s) quoting them keep only the quoted post's id"
+    return text
 
 
 @app.command()
@@ -556,6 +704,48 @@ def demo(
     _print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on; beyond loopback only with a token")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    token: Annotated[str | None, typer.Option(
+        envvar="FRAMEWATCH_TOKEN", help="Every request must carry this token (Authorization: Bearer, or log in "
+                                        "in the browser); prefer the environment variable to the option")] = None,
+    pseudonymize: Annotated[bool, typer.Option(
+        "--pseudonymize-authors", help="Show and export members' names as stable pseudonyms")] = False,
+    connections: Annotated[str, typer.Option(help="Store connections: one per worker thread (thread) or one "
+                                                  "per request (request)")] = "thread",
+    max_body_mb: Annotated[float, typer.Option(min=0.001, help="Largest request body (POST /api/documents)")] = 20,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log every request on stderr")] = False,
+    config_path: ConfigOption = None,
+) -> None:
+    """Serve the web UI and the JSON API (OpenAPI schema at /openapi.json) over the store."""
+    from .web import server
+    from .web.access import is_loopback
+    from .web.connections import MODES
+
+    _setup_logging()
+    token = token or None
+    if token is None and not is_loopback(host):
+        raise _fail(f"--host {host}: listening beyond loopback needs a token, so that only those who have it "
+                    "get in: set FRAMEWATCH_TOKEN (or --token)", 2)
+    if connections not in MODES:
+        raise _fail(f"--connections {connections!r}: choose one of {', '.join(MODES)}", 2)
+    if token is not None and len(token) < 16:
+        err.print("[yellow]warning:[/yellow] the token is shorter than 16 characters; anyone who can reach the "
+                  "server can guess a short one", highlight=False)
+    config = _config(config_path)
+    target = db or config.get("store.db", "framewatch.db")
+    with _open(target, config):  # a missing or foreign store fails here, before the server starts
+        pass
+    err.print(f"serving {server.shown(target)} at http://{'[' + host + ']' if ':' in host else host}:{port}/"
+              + (" (token required)" if token else "") + (", authors pseudonymised" if pseudonymize else ""),
+              highlight=False)
+    server.run(target, config, host=host, port=port, token=token, pseudonymize=pseudonymize,
+               connections=connections, max_body_bytes=int(max_body_mb * 1024 * 1024), access_log=access_log)
 
 
 # -- actors: the curated registry ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The curated actor registry: schema migration 2 on a real v1 file, curation decisions kept in the store
-and how mentions follow them, the actor summary over stored mention spans, and the user registry file
-merged over the built-in actors."""
+and how mentions follow them, the actor summary and timeline over stored mention and role spans (the
+store tests run against both back ends), and the user registry file merged over the built-in actors."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from storetools import INTEGRITY_ERRORS, old_store
 
-import framewatch.store.sqlite as sqlite_backend
-from conftest import actor_corpus
+from conftest import actor_corpus, mention
 from framewatch.config import DEFAULTS, Config
 from framewatch.model import AnalysisRun, Document, Span
 from framewatch.registry import (
@@ -28,7 +28,7 @@ from framewatch.registry import (
     load_registry,
     resolve,
 )
-from framewatch.store import SQLiteStore, open_store
+from framewatch.store import Store, open_store
 from framewatch.store.schema import SCHEMA_VERSION
 
 _numbers = itertools.count(1)
@@ -47,13 +47,13 @@ def corpus() -> list[Document]:
     return actor_corpus()
 
 
-def populate(store: SQLiteStore) -> list[str]:
+def populate(store: Store) -> list[str]:
     return store.add_documents(corpus(), make_run("ingest"), layers=("mention",)).ids
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with open_store(tmp_path / "store.db") as opened:
+def store(store_url: str):
+    with open_store(store_url) as opened:
         populate(opened)
         yield opened
 
@@ -61,37 +61,35 @@ def store(tmp_path: Path):
 # -- schema ---------------------------------------------------------------------------------------
 
 
-def test_a_v1_store_is_upgraded_in_place_with_its_documents_intact(tmp_path: Path, monkeypatch) -> None:
+def test_a_v1_store_is_upgraded_in_place_with_its_documents_intact(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    with monkeypatch.context() as patch:
-        patch.setattr(sqlite_backend, "SCHEMA_VERSION", 1)  # what a framewatch of schema 1 writes
-        with open_store(path) as old:
-            assert old.schema_version == 1
-            ids = populate(old)
-            before = [(d.id, d.text, [s.to_dict() for s in d.spans]) for d in old.iter_documents()]
+    docs = corpus()
+    old_store(path, 1, docs)  # what a framewatch of schema 1 wrote
     with sqlite3.connect(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn.close()
     assert "actor_decisions" not in tables
 
     with open_store(path) as upgraded:
-        assert upgraded.schema_version == SCHEMA_VERSION == 3
-        assert [(d.id, d.text, [s.to_dict() for s in d.spans]) for d in upgraded.iter_documents()] == before
-        assert {d.id for d in upgraded.iter_documents()} == set(ids)
-        assert upgraded.search("Ibragimli")  # the search index survived too
+        assert upgraded.schema_version == SCHEMA_VERSION
+        assert [(d.id, d.text, d.spans) for d in upgraded.iter_documents()] == [
+            (d.id, d.text, d.sorted_spans()) for d in docs]
+        assert upgraded.search("Ibragimli")  # the search index was rebuilt
         assert upgraded.decisions() == []
         upgraded.record_decision("merge", "person:~ibragimli", into_id="person:~abdullo-ibragimli")
-        comparison = {"id": "c1", "by": "outlet", "groups": [{"documents": ids}], "stories": []}
+        comparison = {"id": "c1", "by": "outlet", "groups": [{"documents": [d.id for d in docs]}], "stories": []}
         assert upgraded.add_comparison(comparison, "hash")
     with open_store(path) as reopened:
-        assert reopened.schema_version == 3
+        assert reopened.schema_version == SCHEMA_VERSION
         assert [d["actor_id"] for d in reopened.decisions()] == ["person:~ibragimli"]
         assert reopened.comparison("c1") == comparison
         assert not reopened.add_comparison(comparison, "hash")  # the same comparison is kept once
+        assert [c["id"] for c in reopened.comparisons()] == ["c1"]
 
 
-def test_decisions_table_refuses_unknown_kinds(store: SQLiteStore) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
-        store._conn.execute("INSERT INTO actor_decisions(kind, actor_id, decided_at) VALUES ('rename', 'x:y', 'now')")
+def test_decisions_table_refuses_unknown_kinds(store: Store) -> None:
+    with pytest.raises(INTEGRITY_ERRORS):
+        store._execute("INSERT INTO actor_decisions(kind, actor_id, decided_at) VALUES ('rename', 'x:y', 'now')")
     with pytest.raises(ValueError, match="unknown decision kind"):
         store.record_decision("rename", "person:ilham-aliyev", into_id="person:x")
 
@@ -99,8 +97,8 @@ def test_decisions_table_refuses_unknown_kinds(store: SQLiteStore) -> None:
 # -- decisions in the store -----------------------------------------------------------------------
 
 
-def test_decisions_round_trip_in_order(tmp_path: Path) -> None:
-    path = tmp_path / "store.db"
+def test_decisions_round_trip_in_order(store_url: str) -> None:
+    path = store_url
     with open_store(path) as store:
         merge = store.record_decision("merge", "person:~ibragimli", into_id="person:~abdullo-ibragimli",
                                       note="same man, surname only")
@@ -121,7 +119,7 @@ def test_decisions_round_trip_in_order(tmp_path: Path) -> None:
     assert stored[2]["decided_at"] and stored[2]["note"] is None
 
 
-def test_merge_refuses_itself_and_cycles_and_stores_nothing(store: SQLiteStore) -> None:
+def test_merge_refuses_itself_and_cycles_and_stores_nothing(store: Store) -> None:
     with pytest.raises(ValueError, match="cannot merge person:~ibragimli into itself"):
         store.record_decision("merge", "person:~ibragimli", into_id="person:~ibragimli")
     store.record_decision("merge", "person:~ibragimli", into_id="person:~abdullo-ibragimli")
@@ -140,7 +138,7 @@ def test_merge_refuses_itself_and_cycles_and_stores_nothing(store: SQLiteStore) 
     assert len(store.decisions()) == 2
 
 
-def test_split_refusals(store: SQLiteStore) -> None:
+def test_split_refusals(store: Store) -> None:
     with pytest.raises(ValueError, match="needs the surface name"):
         store.record_decision("split", "gov:az", name="  ")
     with pytest.raises(ValueError, match="into itself"):
@@ -216,7 +214,7 @@ def test_discovered_ids() -> None:
 # -- mentions and the summary ---------------------------------------------------------------------
 
 
-def test_actor_mentions_reads_the_latest_mention_run(store: SQLiteStore) -> None:
+def test_actor_mentions_reads_the_latest_mention_run(store: Store) -> None:
     everything = list(store.actor_mentions())
     assert len(everything) == 10
     aliyev = list(store.actor_mentions("person:ilham-aliyev"))
@@ -235,7 +233,7 @@ def test_actor_mentions_reads_the_latest_mention_run(store: SQLiteStore) -> None
     assert list(store.actor_mentions("gov:az")) == []
 
 
-def test_summary_counts_after_merges_and_splits(store: SQLiteStore) -> None:
+def test_summary_counts_after_merges_and_splits(store: Store) -> None:
     before = {item["id"]: item for item in store.actor_summary()}
     assert before["person:ilham-aliyev"]["mentions"] == 3
     assert before["person:ilham-aliyev"]["documents"] == 2
@@ -261,7 +259,52 @@ def test_summary_counts_after_merges_and_splits(store: SQLiteStore) -> None:
     assert [s.attrs["actor_id"] for _, s in store.actor_mentions("city:az-baku", curated=False)] == ["city:az-baku"]
 
 
-def test_config_with_store_decisions(store: SQLiteStore) -> None:
+def role(text: str, actor_id: str, name: str, main: str) -> Span:
+    """A role span over the whole (one-sentence) text, as the roles stage writes one."""
+    return Span("role", main, 0, len(text), 0.8, "lexical", "cue", {"actor_id": actor_id, "name": name,
+                                                                    "fine_roles": [], "evidence": [[0, len(text)]]})
+
+
+def test_actor_timeline_per_source_and_month_after_merges(store_url: str) -> None:
+    march = "Ilham Aliyev met the press. Aliyev said more."
+    april = "Президент Алиев опять выступил."
+    forum = "Aliyev again, says the forum."
+    other = "Erdogan spoke alone."
+    docs = [
+        Document(march, outlet="Wire", published="2025-03-02", source_key="m", spans=[
+            mention(march, "Ilham Aliyev", "person:ilham-aliyev", "PERSON"),
+            mention(march, "Aliyev", "person:ilham-aliyev", "PERSON", nth=1),
+            role(march, "person:ilham-aliyev", "Ilham Aliyev", "Protagonist")]),
+        Document(april, outlet="Wire", published="2025-04-10T09:00", source_key="a", spans=[
+            mention(april, "Алиев", "person:~aliev", "PERSON", "discovered"),
+            role(april, "person:~aliev", "Алиев", "Antagonist")]),
+        Document(forum, author="Тимур", source_key="f", spans=[
+            mention(forum, "Aliyev", "person:ilham-aliyev", "PERSON"),
+            role(forum, "person:ilham-aliyev", "Aliyev", "Antagonist")]),
+        Document(other, outlet="Wire", published="2025-03-20", source_key="o", spans=[
+            mention(other, "Erdogan", "person:recep-tayyip-erdogan", "PERSON"),
+            role(other, "person:recep-tayyip-erdogan", "Erdogan", "Protagonist")]),
+    ]
+    with open_store(store_url) as store:
+        store.add_documents(docs, make_run("ingest"), layers=("mention", "role"))
+        before = store.actor_timeline("person:ilham-aliyev")
+        assert [(e["group"], e["period"]) for e in before] == [("Wire", "2025-03"), ("Тимур", None)]
+        store.record_decision("merge", "person:~aliev", into_id="person:ilham-aliyev")
+        assert store.actor_timeline("person:ilham-aliyev") == [
+            {"group": "Wire", "period": "2025-03", "main_roles": {"Protagonist": 1}, "mentions": 2},
+            {"group": "Wire", "period": "2025-04", "main_roles": {"Antagonist": 1}, "mentions": 1},
+            {"group": "Тимур", "period": None, "main_roles": {"Antagonist": 1}, "mentions": 1},
+        ]
+        assert store.actor_timeline("person:~aliev") == []  # merged away
+        yearly = store.actor_timeline("person:ilham-aliyev", by="language", period="year")
+        assert yearly == [
+            {"group": "unknown", "period": "2025", "main_roles": {"Antagonist": 1, "Protagonist": 1}, "mentions": 3},
+            {"group": "unknown", "period": None, "main_roles": {"Antagonist": 1}, "mentions": 1}]
+        with pytest.raises(ValueError, match="period"):
+            store.actor_timeline("person:ilham-aliyev", period="decade")
+
+
+def test_config_with_store_decisions(store: Store) -> None:
     config = Config(copy.deepcopy(DEFAULTS))
     assert config.get("actors.decisions") == [] and config.get("actors.registry") is None
     store.record_decision("merge", "person:~ibragimli", into_id="person:~abdullo-ibragimli", note="x")

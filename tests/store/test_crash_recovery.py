@@ -1,6 +1,8 @@
 """Crash safety of a real ingest: `framewatch ingest` is SIGKILLed halfway through a corpus; the
 store must open clean with only whole batches in it, and a second ingest must finish the job with
-every document exactly once."""
+every document exactly once. SQLite only: what is at stake is the file the killed process was
+writing; a PostgreSQL server rolls back a killed client's transaction itself, and the batches and
+the resume logic are the same code (test_postgres_store.py runs concurrent ingests)."""
 
 from __future__ import annotations
 
@@ -115,7 +117,7 @@ def _kill_once(cmd: list[str], db: Path, cwd: Path) -> int | None:
 def fts_is_consistent(conn: sqlite3.Connection) -> None:
     # Raises sqlite3.DatabaseError ("database disk image is malformed") if the index and the
     # documents it is built from disagree.
-    conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('integrity-check')")
+    conn.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
 
 
 def check_partial_store(db: Path) -> int:
@@ -125,7 +127,7 @@ def check_partial_store(db: Path) -> int:
         fts_is_consistent(conn)
         total, hashes, keys = conn.execute(
             "SELECT count(*), count(DISTINCT content_hash), count(DISTINCT source_key) FROM documents").fetchone()
-        fts_rows = conn.execute("SELECT count(*) FROM documents_fts_docsize").fetchone()[0]
+        fts_rows = conn.execute("SELECT count(*) FROM search_index_docsize").fetchone()[0]
     conn.close()
     assert 0 < total < N_DOCS
     assert total == hashes == keys == fts_rows
@@ -152,7 +154,7 @@ def finish_and_check(cmd: list[str], db: Path, cwd: Path, tokens: dict[int, str]
             "SELECT count(*), count(DISTINCT content_hash), count(DISTINCT id) FROM documents").fetchone()
         assert total == hashes == ids == N_DOCS
         assert len(external_ids(conn)) == N_DOCS
-        assert conn.execute("SELECT count(*) FROM documents_fts_docsize").fetchone()[0] == N_DOCS
+        assert conn.execute("SELECT count(*) FROM search_index_docsize").fetchone()[0] == N_DOCS
         assert conn.execute("SELECT count(*) FROM documents WHERE previous_id IS NOT NULL").fetchone()[0] == 0
         # Every document names a recorded run: the killed one (it committed batches) and the rerun.
         assert conn.execute("SELECT count(DISTINCT ingest_run_id) FROM documents").fetchone()[0] == 2
