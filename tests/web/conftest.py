@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live import LiveServer, build_example_store, serving
+
+from web.live import LiveServer, build_example_store, serving
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ import time
 
 import httpx
 import pytest
-from live import REPO, serving
 
 from framewatch.web.access import COOKIE, CSP, is_loopback
+from web.live import REPO, serving
 
 TOKEN = "s3cret-token-for-the-tests-0123456789"
 

@@ -8,9 +8,9 @@ import io
 import json
 
 import pytest
-from live import serving
 
 from framewatch.store import open_store
+from web.live import serving
 
 
 def test_overview_counts_what_the_store_holds(client, store_path) -> None:

@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from live import EXAMPLES, REPO, LiveServer, example_config_file
 
 from framewatch.config import load_config
 from framewatch.web import create_app
+from web.live import EXAMPLES, REPO, LiveServer, example_config_file
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from live import serving
 
 from framewatch.store import open_store
+from web.live import serving
 
 MEMBER = "Marko_V"  # a forum member of the example thread, quoted by name in another post
 
