@@ -175,3 +175,33 @@ def test_an_office_of_a_country_is_its_holder():
     assert ("President", "person:ilham-aliyev") in found
     ru = analyse("Президент Азербайджана прилетел в Анкару.", language="ru")
     assert ("Президент", "person:ilham-aliyev") in {(t, a) for t, _, a in mentions(ru)}
+
+
+def test_russian_ner_can_be_switched_off():
+    """`mentions.russian_model = "none"` leaves Russian names to the gazetteer and the capitalised-word
+    rules (the benchmark's pipeline without statistical models); a value other than natasha or none is
+    refused with the setting named."""
+    text = "Антон Киселёв встретился с Ильхамом Алиевым в Баку."
+    stages = ["language", "sentences", "mentions", "actors"]
+
+    def run(setting: str) -> Document:
+        config = load_config()
+        mentions_section = {**config.data["mentions"], "russian_model": setting}
+        return Pipeline(Config({**config.data, "mentions": mentions_section}), stages).analyze(
+            Document(text=text, language="ru"))
+
+    engines = {s.engine for s in run("natasha").spans if s.layer == "mention"}
+    assert "natasha" in engines
+    off = run("none")
+    assert "natasha" not in {s.engine for s in off.spans if s.layer == "mention"}
+    assert ("Ильхамом Алиевым", "PERSON", "person:ilham-aliyev") in mentions(off)
+    with pytest.raises(ValueError, match=r"mentions\.russian_model"):
+        run("spacy")
+
+
+def test_a_name_listed_in_several_languages_is_cited_in_the_documents_own():
+    """`Киев` is in the Russian and the Kazakh name lists: a Russian document cites the Russian entry,
+    whatever order a set happens to hold them in (the cue is evidence and must not vary run to run)."""
+    doc = analyse("Киев заявил о новых поставках. В Киеве прошли переговоры.", language="ru")
+    cues = [s.cue for s in doc.spans if s.layer == "mention" and doc.text[s.start:s.end].startswith("Киев")]
+    assert cues == ["ru:metonym:Киев", "ru:name:Киев"]

@@ -58,8 +58,10 @@ def _known_by_surname(user_file: str | None) -> dict[str, tuple[_Known, ...]]:
     return {key: tuple(dict.fromkeys(values)) for key, values in index.items()}
 
 
-def _registry_match(name: str, actor_type: str, lang: str | None, user_file: str | None) -> str | None:
-    """The one registry actor whose name is `name` in another script or spelling, if exactly one."""
+def _registry_match(name: str, actor_type: str, lang: str | None, user_file: str | None,
+                    actors: Mapping[str, registry.Actor] | None = None) -> str | None:
+    """The one registry actor whose name is `name` in another script or spelling, if exactly one
+    (`actors`: the effective registry, when the caller has it already)."""
     words = name.split()
     if not words:
         return None
@@ -68,7 +70,7 @@ def _registry_match(name: str, actor_type: str, lang: str | None, user_file: str
     candidates = {k for k in candidates if k.actor_type in _COMPATIBLE.get(actor_type, {actor_type})}
     if len(words) == 1:
         # A surname alone: only when one current (not historical) actor carries it.
-        actors = effective_registry(user_file)
+        actors = effective_registry(user_file) if actors is None else actors
         current = {k.actor_id for k in candidates if "historical" not in actors[k.actor_id].roles}
         return next(iter(current)) if len(current) == 1 else None
     matched = {k.actor_id for k in candidates if same_name(name, k.name, lang, k.lang)}
@@ -121,7 +123,8 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
     user_file = ctx.config.get("actors.registry")
     user_file = str(user_file) if user_file else None
     mentions = sorted((s for s in doc.spans if s.layer == "mention"), key=Span.sort_key)
-    _resolve_offices(doc, mentions, effective_registry(user_file))
+    actors = effective_registry(user_file)
+    _resolve_offices(doc, mentions, actors)
     mentions = [s for s in mentions if s.attrs.get("role") is None or s.attrs.get("actor_id")]
     index = {id(span): i for i, span in enumerate(mentions)}
     clusters = _Clusters(len(mentions))
@@ -161,7 +164,7 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
         if known is None:
             longest = max(members, key=lambda m: (len(_name_of(m).split()), not _is_cyrillic(_name_of(m))))
             actor_type = longest.label
-            known = _registry_match(_name_of(longest), actor_type, doc.language, user_file)
+            known = _registry_match(_name_of(longest), actor_type, doc.language, user_file, actors)
             if known is None:
                 latin = next((m for m in members if not _is_cyrillic(_name_of(m))), longest)
                 known = _discovered(actor_type, _name_of(latin))
@@ -170,7 +173,6 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
                 member.attrs["actor_id"] = known
     # An analyst's merges and splits (`framewatch actors merge|split`) have the last word.
     curate = Curator(ctx.config.get("actors.decisions", []))
-    actors = effective_registry(user_file)
     for span in mentions:
         found = span.attrs["actor_id"]
         curated = curate(found, span.attrs.get("name"))

@@ -32,7 +32,8 @@ from ..config import Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from .cues import compile_pattern, cue_weight, noisy_or, numbered_cues, trigger, trim, word_pattern
-from .morphology import morph
+from .matching import finditer, search
+from .morphology import parses
 from .sentences import sentence_bounds
 
 ENGINE = "lexical"
@@ -243,7 +244,7 @@ def _inside(regions: Sequence[tuple[int, int]], start: int, end: int) -> bool:
 
 def _clauses(ctx: _Context, start: int, end: int) -> list[tuple[int, int]]:
     """The sentence split at clause breaks that are not inside a quotation."""
-    cuts = [m for m in ctx.cues.clause_break.finditer(ctx.text, start, end)
+    cuts = [m for m in finditer(ctx.cues.clause_break, ctx.text, start, end)
             if not _inside(ctx.quoted, m.start(), m.end())]
     out, left = [], start
     for cut in cuts:
@@ -276,7 +277,7 @@ def _can_take(word: str, case: str) -> bool:
     indeclinable abbreviations) can."""
     if not re.search(r"[а-яё]", word, re.IGNORECASE):
         return True
-    cases = {p.tag.case for p in morph().parse(word)}
+    cases = {p.tag.case for p in parses(word)}
     return case in cases or None in cases
 
 
@@ -429,7 +430,7 @@ def _find_frame(ctx: _Context, clause: tuple[int, int]) -> _Frame | None:
     wins (`по неподтверждённым данным` over `по данным`)."""
     hits = []
     for cue in ctx.cues.attributions:
-        for match in cue.regex.finditer(ctx.text, *clause):
+        for match in finditer(cue.regex, ctx.text, *clause):
             if match.end() > match.start() and not _inside(ctx.quoted, match.start(), match.end()):
                 hits.append((match.start(), -match.end(), -cue.weight, cue.id, cue, match))
     for *_, cue, match in sorted(hits, key=lambda h: h[:4]):
@@ -518,7 +519,7 @@ def _judge(ctx: _Context, span: tuple[int, int], scope: tuple[int, int], base: t
     A speaker's denial, allegation or doubt is what the frame reports, whatever hedges its content;
     an asserting frame or the writer yields to any contested modality, the best-supported one."""
     evidence: list[tuple[str, str, float]] = [base, *extra]
-    evidence += [(cue.id, cue.modality, cue.weight) for cue in ctx.cues.modality if cue.regex.search(ctx.text, *scope)]
+    evidence += [(cue.id, cue.modality, cue.weight) for cue in ctx.cues.modality if search(cue.regex, ctx.text, *scope)]
     if _scare_quotes(ctx, *span):
         evidence.append((ctx.cues.scare_id, ctx.cues.scare_modality, ctx.cues.scare_weight))
     scores = {m: noisy_or(w for _, mod, w in evidence if mod == m) for m in MODALITIES}
@@ -681,7 +682,7 @@ def _lemma(word: str) -> str:
     folded = _fold(word)
     if not re.search(r"[а-я]", folded):
         return folded
-    return _fold(morph().parse(folded)[0].normal_form)
+    return _fold(parses(folded)[0].normal_form)
 
 
 def _number_key(token: str) -> str | None:

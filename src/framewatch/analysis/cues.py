@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .matching import finditer
 from .sentences import sentence_bounds
 
 _CLAUSE_REACH = 400
@@ -112,7 +113,7 @@ def firing_sentences(regex: re.Pattern[str], near: re.Pattern[str] | None, unles
     conditions checked once per sentence."""
     text = sentences.text
     checked: dict[int, bool] = {}
-    for match in regex.finditer(text):
+    for match in finditer(regex, text):
         if match.end() == match.start():
             continue
         index = sentences.index(match.start())

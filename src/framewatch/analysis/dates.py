@@ -26,6 +26,7 @@ from typing import Any
 
 from .. import resources
 from .cues import word_pattern
+from .matching import finditer
 
 _RESOURCE = "dates"
 
@@ -208,7 +209,7 @@ def find_dates(text: str, language: str, published: str | None, start: int = 0,
     stop = len(text) if end is None else end
     candidates: list[tuple[int, int, str, re.Match[str]]] = []
     for kind, regex in r.patterns:
-        for match in regex.finditer(text, start, stop):
+        for match in finditer(regex, text, start, stop):
             if match.end() > match.start():
                 candidates.append((match.start(), match.end(), kind, match))
     # The whole `month` match includes its preposition; the date is the month word.

@@ -35,7 +35,8 @@ from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from . import dates
 from .cues import compile_pattern, cue_weight, numbered_cues, trigger, word_pattern
-from .morphology import case_says, cases, morph
+from .matching import finditer
+from .morphology import case_says, cases, parses
 from .sentences import sentence_bounds
 
 ENGINE = "lexical"
@@ -172,7 +173,8 @@ class Hit:
 def _hits(text: str, cues: CueSet) -> list[Hit]:
     """Every trigger hit; where hits of several cues overlap the longest wins (`died in custody` over
     `custody`), then the heavier."""
-    found = [Hit(cue, m.start(), m.end()) for cue in cues.cues for m in cue.regex.finditer(text) if m.end() > m.start()]
+    found = [Hit(cue, m.start(), m.end())
+             for cue in cues.cues for m in finditer(cue.regex, text) if m.end() > m.start()]
     kept: list[Hit] = []
     for hit in sorted(found, key=lambda h: (h.start - h.end, -h.cue.weight, h.start)):
         if not any(hit.start < k.end and k.start < hit.end for k in kept):
@@ -295,8 +297,8 @@ def _object_after(text: str, syntax: Syntax, sentence: _Sentence, actors: Sequen
 
 def _ru_passive(word: str) -> bool:
     """A Russian passive participle (`задержаны`, `арестован`, `убитых`): its subject undergoes it."""
-    parses = [p for p in morph().parse(word.lower()) if p.tag.POS in ("PRTS", "PRTF", "VERB")]
-    return bool(parses) and all(p.tag.POS == "PRTS" or "pssv" in p.tag for p in parses)
+    verbal = [p for p in parses(word.lower()) if p.tag.POS in ("PRTS", "PRTF", "VERB")]
+    return bool(verbal) and all(p.tag.POS == "PRTS" or "pssv" in p.tag for p in verbal)
 
 
 def _head_cases(text: str, mention: Mention) -> frozenset[str]:

@@ -1,5 +1,6 @@
 """Mentions of actors: gazetteer names in any language, metonyms, country adjectives with the
-groups they qualify, statistical NER for Russian, and capitalised names no gazetteer knows.
+groups they qualify, statistical NER (natasha for Russian, `mentions.russian_model`; a spaCy pipeline
+for English, `mentions.spacy_model`), and capitalised names no gazetteer knows.
 
 Every mention is a `mention` span labelled with the actor type. Gazetteer hits carry the registry's
 `actor_id`; names found only by NER or by capitalisation carry none yet: the `actors` stage gives
@@ -15,12 +16,12 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import registry, resources
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .morphology import morph
+from .morphology import parses
 
 # Dotted abbreviations (`U.S.`, `U.K`) are one word; so are hyphenated and apostrophised names.
 _WORD = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?(?![^\W\d_])|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -42,8 +43,7 @@ _MAX_FALLBACK_TOKENS = 6
 _CHUNK = 100_000
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: a document has thousands, made in one pass
     start: int
     end: int
     text: str
@@ -79,9 +79,10 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def _lemmas(word: str) -> frozenset[str]:
     """Dictionary forms of a Cyrillic word (every reading pymorphy3 gives), folded."""
-    return frozenset(fold(p.normal_form) for p in morph().parse(word)[:4])
+    return frozenset(fold(p.normal_form) for p in parses(word)[:4])
 
 
+@lru_cache(maxsize=200_000)
 def _keys(word: str) -> frozenset[str]:
     folded = fold(word)
     if _CYRILLIC.search(word):
@@ -93,12 +94,14 @@ def tokenize(text: str) -> list[_Token]:
     tokens = []
     for match in _WORD.finditer(text):
         word, possessive = match.group(), False
-        head, *rest = word.split("-")
-        if rest and head[:1].isupper() and all(part[:1].islower() for part in rest):
-            word = head  # `US-led`, `Kremlin-backed`: the name is the head`
-        possessive_match = _POSSESSIVE.match(word)
-        if possessive_match and len(possessive_match.group("base")) > 1 and not _CYRILLIC.search(word):
-            word, possessive = possessive_match.group("base"), True
+        if "-" in word:
+            head, *rest = word.split("-")
+            if head[:1].isupper() and all(part[:1].islower() for part in rest):
+                word = head  # `US-led`, `Kremlin-backed`: the name is the head`
+        if "'" in word or "’" in word:
+            possessive_match = _POSSESSIVE.match(word)
+            if possessive_match and len(possessive_match.group("base")) > 1 and not _CYRILLIC.search(word):
+                word, possessive = possessive_match.group("base"), True
         tokens.append(_Token(match.start(), match.start() + len(word), word, _keys(word), possessive))
     return tokens
 
@@ -137,6 +140,16 @@ def _collective_nouns(lang: str) -> tuple[tuple[tuple[str, ...], str, str | None
         for key, words in cues.get(f"{kind}_nouns", {}).items():
             nouns.extend((tuple(fold(w) for w in _WORD.findall(noun)), kind, key) for noun in words)
     return tuple(sorted(nouns, key=lambda n: -len(n[0])))
+
+
+@cache
+def _offices(lang: str) -> dict[str, tuple[tuple[int, tuple[str, ...], str | None], ...]]:
+    """The office nouns of `lang` ((position in `_collective_nouns`, folded words, role)) by first word."""
+    index: dict[str, list[tuple[int, tuple[str, ...], str | None]]] = {}
+    for order, (words, kind, key) in enumerate(_collective_nouns(lang)):
+        if kind == "role" and words:
+            index.setdefault(words[0], []).append((order, words, key))
+    return {first: tuple(entries) for first, entries in index.items()}
 
 
 @cache
@@ -192,6 +205,9 @@ def _all_cue_words(key: str) -> frozenset[str]:
 
 def _choose(entries: list[_Entry], tokens: list[_Token], i: int, text: str, lang: str | None,
             actors: dict[str, registry.Actor]) -> _Entry:
+    # One name is often listed in several languages (`Киев` in ru and kk): the document's language
+    # first, then a fixed order, so that the cue recorded does not depend on set iteration order.
+    entries = sorted(entries, key=lambda e: (e.lang != lang, e.lang, e.kind, e.name, e.actor_id))
     metonyms = [e for e in entries if e.kind == "metonym"]
     places = [e for e in entries if e.kind != "metonym" and e.actor_id in actors
               and actors[e.actor_id].type == "PLACE"]
@@ -217,7 +233,10 @@ def _gazetteer_mentions(doc: Document, tokens: list[_Token], user_file: str | No
     actors = registry.effective_registry(user_file)
     i = 0
     while i < len(tokens):
-        candidates = {e for key in tokens[i].keys for e in gazetteer.get(key, ())}
+        keys = tokens[i].keys
+        # One key (a Latin word) needs no set: a name listed twice is still one choice.
+        candidates = gazetteer.get(next(iter(keys)), ()) if len(keys) == 1 else \
+            {e for key in keys for e in gazetteer.get(key, ())}
         found = [e for e in candidates if _matches(e, tokens, i, text)]
         if not found:
             i += 1
@@ -274,7 +293,8 @@ def _natasha_mentions(doc: Document) -> list[Span]:
         parsed = Doc(chunk)
         parsed.segment(segmenter)
         parsed.tag_ner(ner)
-        parsed.tag_morph(morph)  # normal forms ("Алиеву" -> "Алиев") need the morphology
+        if parsed.spans:  # normal forms ("Алиеву" -> "Алиев") need the morphology
+            parsed.tag_morph(morph)
         for found in parsed.spans:
             found.normalize(vocab)
             start, end = offset + found.start, offset + found.stop
@@ -283,6 +303,14 @@ def _natasha_mentions(doc: Document) -> list[Span]:
                               attrs={"name": doc.text[start:end], "normal": found.normal or found.text,
                                      "source": "discovered"}))
     return spans
+
+
+def _russian_ner(setting: str) -> bool:
+    """Whether natasha's NER runs on Russian (`mentions.russian_model`: "natasha", or "none" for the
+    gazetteer and capitalised-word rules only)."""
+    if setting not in ("natasha", "none"):
+        raise ValueError(f"mentions.russian_model: expected \"natasha\" or \"none\", got {setting!r}")
+    return setting == "natasha"
 
 
 @cache
@@ -455,15 +483,17 @@ def _office_mentions(doc: Document, tokens: list[_Token], known: list[Span], use
     holder for that country), or `the president`, `президент` alone (whom the `actors` stage finds
     among the people the document names, dropping the mention when it cannot)."""
     lang = doc.language or ""
-    offices = [(words, key) for words, kind, key in _collective_nouns(lang) if kind == "role"]
-    if not offices:
+    by_first = _offices(lang)
+    if not by_first:
         return []
     determiners = _cue_words(lang, "office_determiners")
     connectors = _cue_words(lang, "office_connectors")
     countries = {s.start: s.attrs["actor_id"] for s in known if s.label == "GPE" and s.attrs.get("actor_id")}
     spans = []
     for i, token in enumerate(tokens):
-        for words, role in offices:
+        # The offices whose first word this token can be, in the order of the list (longest first).
+        offices = sorted(o for key in token.keys for o in by_first.get(key, ()))
+        for _, words, role in offices:
             end = i + len(words)
             if end > len(tokens) or not all(w in tokens[i + k].keys for k, w in enumerate(words)):
                 continue
@@ -491,13 +521,13 @@ def _office_mentions(doc: Document, tokens: list[_Token], known: list[Span], use
     return spans
 
 
-@stage("mentions", version="1", requires=("language",), assigns=("layer:mention",))
+@stage("mentions", version="2", requires=("language",), assigns=("layer:mention",))
 def find_mentions(doc: Document, ctx: StageContext) -> None:
     tokens = tokenize(doc.text)
     user_file = ctx.config.get("actors.registry")
     user_file = str(user_file) if user_file else None
     spans = _gazetteer_mentions(doc, tokens, user_file)
-    if doc.language == "ru":
+    if doc.language == "ru" and _russian_ner(str(ctx.config.get("mentions.russian_model", "natasha"))):
         _add_free(spans, _natasha_mentions(doc))
     elif doc.language == "en" and (nlp := _spacy(str(ctx.config.get("mentions.spacy_model", "auto")))):
         _add_free(spans, _spacy_mentions(doc, nlp))

@@ -296,7 +296,8 @@ class _Token:
     initial: bool
 
 
-def _analyse(name: str, lang: str | None) -> list[_Token]:
+@lru_cache(maxsize=65536)
+def _analyse(name: str, lang: str | None) -> tuple[_Token, ...]:
     words = _tokens(name)
     latin = _latin_tables(words, lang)
     out = []
@@ -305,9 +306,10 @@ def _analyse(name: str, lang: str | None) -> list[_Token]:
         forms = _token_forms(word, tables)
         if forms:
             out.append(_Token(forms, sum(c.isalpha() for c in word) == 1))
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=65536)
 def latin_forms(name: str, lang: str | None = None) -> frozenset[str]:
     """The Latin spellings `name` can have, lower-case ASCII words joined by single spaces.
 
@@ -390,6 +392,7 @@ def _greedy_min(scores: list[list[float]]) -> float:
     return weakest
 
 
+@lru_cache(maxsize=65536)
 def name_similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> float:
     """How likely `a` and `b` name the same actor, in [0, 1].
 

@@ -43,6 +43,7 @@ from .cues import (
     trigger,
     word_pattern,
 )
+from .matching import finditer
 
 ENGINE = "lexical"
 LAYER = "narrative"
@@ -356,7 +357,7 @@ def _evidence(by_sentence: Mapping[int, set[str]]) -> dict[int, list[str]]:
 
 
 def _domain(cues: NarrativeSet, text: str, section: dict[str, Any]) -> tuple[str | None, dict[str, int]]:
-    counts = {d.name: sum(1 for _ in d.regex.finditer(text)) for d in cues.domains}
+    counts = {d.name: sum(1 for _ in finditer(d.regex, text)) for d in cues.domains}
     if not counts:
         return None, counts
     best = max(counts, key=lambda name: counts[name])
@@ -396,7 +397,7 @@ def _fallback(cues: NarrativeSet, domain: str, text: str, sentences: Sentences,
     """The domain's stand-in narratives, evidenced by the sentence richest in domain words."""
     spec = next(d for d in cues.domains if d.name == domain)
     per_sentence: dict[int, int] = defaultdict(int)
-    for match in spec.regex.finditer(text):
+    for match in finditer(spec.regex, text):
         per_sentence[sentences.index(match.start())] += 1
     best = max(per_sentence, key=lambda i: (per_sentence[i], -i))
     return [Finding(cues.labels[label] or label, label if cues.labels[label] else None, confidence,

@@ -33,6 +33,7 @@ from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from ..taxonomies import roles as taxonomy
 from .cues import cue_weight, numbered_cues, word_pattern
+from .matching import finditer
 from .morphology import case_says
 from .sentences import sentence_bounds
 
@@ -193,14 +194,16 @@ class _Text:
     language: str
     sentences: list[tuple[int, int]]
     tokens: list[tuple[int, int]]
+    starts: list[int] = field(default_factory=list)  # of the sentences
 
     @classmethod
     def of(cls, text: str, language: str, sentences: list[tuple[int, int]] | None = None) -> _Text:
         bounds = sentences or sentence_bounds(text) or [(0, len(text))]
-        return cls(text, language, bounds, [(m.start(), m.end()) for m in _WORD.finditer(text)])
+        return cls(text, language, bounds, [(m.start(), m.end()) for m in _WORD.finditer(text)],
+                   [s for s, _ in bounds])
 
     def sentence(self, offset: int) -> tuple[int, int]:
-        i = max(0, bisect_right([s for s, _ in self.sentences], offset) - 1)
+        i = max(0, bisect_right(self.starts, offset) - 1)
         return self.sentences[i]
 
     def token(self, offset: int) -> int:
@@ -211,7 +214,7 @@ def _hits(doc: _Text, cues: CueSet) -> dict[tuple[int, int], list[tuple[Cue, int
     """Cue hits per sentence."""
     out: dict[tuple[int, int], list[tuple[Cue, int, int]]] = defaultdict(list)
     for cue in cues.cues:
-        for match in cue.regex.finditer(doc.text):
+        for match in finditer(cue.regex, doc.text):
             out[doc.sentence(match.start())].append((cue, match.start(), match.end()))
     return out
 
@@ -371,7 +374,7 @@ def _against(doc: _Text, cues: CueSet, actors: Sequence[tuple[int, int, int]], s
     """`X against Y`, `X's stand against Y`: X is on the side opposed to Y."""
     sides = cues.sides
     assert sides is not None and sides.against is not None
-    for match in sides.against.finditer(doc.text, sentence[0], sentence[1]):
+    for match in finditer(sides.against, doc.text, sentence[0], sentence[1]):
         first, last = doc.token(match.start()), doc.token(match.end() - 1)
         before = [o for o in actors if o[1] <= match.start() and first - doc.token(o[1] - 1) <= sides.window]
         after = [o for o in actors if o[0] >= match.end() and doc.token(o[0]) - last <= sides.window]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from razdel import sentenize
 
@@ -13,12 +14,18 @@ from ..pipeline import StageContext, stage
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; lines are hard boundaries, as forum posts and headlines rarely
     end with punctuation."""
+    return list(_bounds(text))
+
+
+@lru_cache(maxsize=8)
+def _bounds(text: str) -> tuple[tuple[int, int], ...]:
+    # Several stages segment the same document: it is done once.
     bounds = []
     for line in re.finditer(r"[^\n]+", text):
         for sentence in sentenize(line.group()):
             if sentence.text.strip():
                 bounds.append((line.start() + sentence.start, line.start() + sentence.stop))
-    return bounds
+    return tuple(bounds)
 
 
 @stage("sentences", version="1", requires=("language",), assigns=("layer:sentence",),

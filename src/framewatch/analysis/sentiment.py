@@ -29,7 +29,7 @@ from typing import Any
 from .. import resources
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from .morphology import morph
+from .morphology import parses
 from .sentences import sentence_bounds
 
 ENGINE = "logreg"
@@ -80,7 +80,7 @@ def settings(language: str) -> Settings:
 
 @lru_cache(maxsize=200_000)
 def _lemma(word: str) -> str:
-    return morph().parse(word)[0].normal_form.replace("ё", "е")
+    return parses(word)[0].normal_form.replace("ё", "е")
 
 
 def _normal(token: str, language: str) -> str:
@@ -107,6 +107,16 @@ def _negated(words: list[str], config: Settings) -> list[bool]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _sentence_words(sentence: str, language: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...],
+                                                           tuple[bool, ...]]:
+    """(start, end) of each token of `sentence`, its normal form and whether a negation scopes over it:
+    the same for every target of the sentence, so worked out once."""
+    matches = list(_TOKEN.finditer(sentence))
+    words = [_normal(m.group(), language) for m in matches]
+    return tuple(m.span() for m in matches), tuple(words), tuple(_negated(words, settings(language)))
+
+
 def _bucket(distance: int) -> int:
     return 1 if distance <= _NEAR else 2 if distance <= _MIDDLE else 3
 
@@ -117,16 +127,15 @@ def features(text: str, language: str, start: int, end: int, sentence: tuple[int
     The target's own words are masked, wherever they recur in the sentence, so that the model learns
     how sentences speak of someone rather than who tends to be spoken of badly.
     """
-    config = settings(language)
     s_start, s_end = sentence
-    tokens = [(m.start() + s_start, m.end() + s_start, m.group()) for m in _TOKEN.finditer(text[s_start:s_end])]
-    words = [_normal(t, language) for _, _, t in tokens]
-    negated = _negated(words, config)
-    own = {w for (a, b, _), w in zip(tokens, words, strict=True) if a < end and b > start and w[:1].isalnum()}
+    spans, words, negated = _sentence_words(text[s_start:s_end], language)
+    # Offsets relative to the sentence: the target's, rather than every token's, are moved.
+    start, end = start - s_start, end - s_start
+    own = {w for (a, b), w in zip(spans, words, strict=True) if a < end and b > start and w[:1].isalnum()}
     left: list[str] = []
     right: list[str] = []
     sequence: list[str] = []
-    for (a, b, _), word, neg in zip(tokens, words, negated, strict=True):
+    for (a, b), word, neg in zip(spans, words, negated, strict=True):
         if word in own or (a < end and b > start):
             if not sequence or sequence[-1] != "<T>":
                 sequence.append("<T>")
@@ -204,6 +213,7 @@ def model_path(language: str) -> Path:
     return Path(str(importlib_resources.files(resources).joinpath(language, f"{_RESOURCE}.tsv")))
 
 
+@cache
 def languages() -> tuple[str, ...]:
     """Languages with both a sentiment model and its feature settings."""
     return tuple(lang for lang in resources.languages()

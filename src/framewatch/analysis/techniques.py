@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .. import resources
@@ -23,6 +23,7 @@ from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from ..taxonomies import technique_names
 from .cues import Sentences, compile_pattern, cue_weight, numbered_cues, trigger, trim
+from .matching import finditer
 
 ENGINE = "lexical"
 LAYER = "technique"
@@ -140,7 +141,7 @@ class _Hit:
 
 def _pattern_hits(cue: Cue, text: str, sentences: Sentences) -> Iterable[_Hit]:
     assert cue.regex is not None
-    for match in cue.regex.finditer(text):
+    for match in finditer(cue.regex, text):
         if match.end() == match.start():
             continue
         yield _Hit(cue.technique, match.start(), match.end(), cue, sentences.index(match.start()))
@@ -178,6 +179,12 @@ def _capitals_hits(cue: Cue, text: str, sentences: Sentences) -> Iterable[_Hit]:
         yield _Hit(cue.technique, match.start(), match.end(), cue, index)
 
 
+@lru_cache(maxsize=4)
+def _tokens(text: str) -> tuple[tuple[int, int, str, bool], ...]:
+    """(start, end, lowercase form, capitalised) of each word: every repetition cue reads them."""
+    return tuple((m.start(), m.end(), m.group().lower(), m.group()[:1].isupper()) for m in _WORD.finditer(text))
+
+
 def _repetition_hits(cue: Cue, text: str, sentences: Sentences, stopwords: frozenset[str],
                      emphatic: list[_Hit]) -> Iterable[_Hit]:
     """Phrases of content words said again and again, and loaded words repeated; each later
@@ -185,18 +192,27 @@ def _repetition_hits(cue: Cue, text: str, sentences: Sentences, stopwords: froze
     min_phrase = int(cue.params.get("min_phrase_count", 2))
     min_word = int(cue.params.get("min_word_count", 2))
     max_n = int(cue.params.get("max_words", 4))
-    tokens = [(m.start(), m.end(), m.group().lower(), m.group()[:1].isupper()) for m in _WORD.finditer(text)]
-    content = [len(t[2]) > 2 and t[2] not in stopwords and not t[2].isdigit() for t in tokens]
+    tokens = _tokens(text)
+    words = [t[2] for t in tokens]
+    content = [len(w) > 2 and w not in stopwords and not w.isdigit() for w in words]
     occurrences: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for n in range(2, max_n + 1):
+    # Running counts, so that a phrase's checks cost the same however long it is: capitalised words
+    # before each token, and line breaks between the tokens up to each one (words hold none).
+    capitals, breaks = [0], [0]
+    for k, token in enumerate(tokens):
+        capitals.append(capitals[-1] + token[3])
+        breaks.append(breaks[-1] + (k > 0 and "\n" in text[tokens[k - 1][1]:token[0]]))
+    # A phrase said `min_phrase` times needs at least as many tokens (one cue only counts words).
+    for n in range(2, max_n + 1) if min_phrase <= len(tokens) else ():
         for i in range(len(tokens) - n + 1):
-            if not (content[i] and content[i + n - 1]):
+            last = i + n - 1
+            if not (content[i] and content[last]):
                 continue
-            if all(tokens[j][3] for j in range(i, i + n)):
+            if capitals[last + 1] - capitals[i] == n:
                 continue  # a repeated name ("Supreme Court") is reference, not persuasion
-            if text[tokens[i][0]:tokens[i + n - 1][1]].count("\n"):
+            if breaks[last + 1] - breaks[i + 1]:
                 continue
-            occurrences[tuple(t[2] for t in tokens[i:i + n])].append(i)
+            occurrences[tuple(words[i:last + 1])].append(i)
     taken: set[int] = set()
     for key in sorted(occurrences, key=len, reverse=True):
         places = occurrences[key]

@@ -17,9 +17,16 @@ _ROOT = importlib_resources.files(__name__)
 
 def languages() -> list[str]:
     """Languages that ship at least one resource file."""
-    return sorted(p.name for p in _ROOT.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    return list(_languages())
 
 
+@cache
+def _languages() -> tuple[str, ...]:
+    # Stages ask for every document (and sentiment for every target); the package's files do not change.
+    return tuple(sorted(p.name for p in _ROOT.iterdir() if p.is_dir() and not p.name.startswith("_")))
+
+
+@cache
 def has(lang: str, name: str) -> bool:
     return _ROOT.joinpath(lang, f"{name}.toml").is_file()
 
