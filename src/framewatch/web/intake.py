@@ -22,6 +22,7 @@ from typing import Any
 
 from ..ingest import IngestError, parse_text
 from ..pipeline import Pipeline
+from ..store import AddReport
 
 
 class BadBody(ValueError):
@@ -29,11 +30,9 @@ class BadBody(ValueError):
 
 
 @dataclass
-class Intake:
-    added: int = 0
-    unchanged: int = 0
-    new_versions: int = 0
-    ids: list[str] = field(default_factory=list)
+class Intake(AddReport):
+    """What one POST stored (as `add_documents` reports it), with the records it could not read."""
+
     problems: list[dict[str, Any]] = field(default_factory=list)
     run_id: str | None = None
 

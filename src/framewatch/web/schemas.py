@@ -25,7 +25,9 @@ class SpanOut(BaseModel):
     run_id: str | None
 
 
-class DocumentSummary(BaseModel):
+class DocumentFields(BaseModel):
+    """What every document answer carries: the export contract's fields without text, spans and meta."""
+
     id: str
     external_id: str | None
     kind: str
@@ -43,28 +45,14 @@ class DocumentSummary(BaseModel):
     links: list[str]
     disclaimers: list[str]
     previous_id: str | None
+
+
+class DocumentSummary(DocumentFields):
     source: str = Field(description="outlet, else author, else web host, else file name")
     excerpt: str
 
 
-class DocumentOut(BaseModel):
-    id: str
-    external_id: str | None
-    kind: str
-    thread_id: str | None
-    reply_to: str | None
-    author: str | None
-    published: str | None
-    quotes: list[str]
-    language: str | None
-    title: str | None
-    url: str | None
-    path: str | None
-    outlet: str | None
-    original_url: str | None
-    links: list[str]
-    disclaimers: list[str]
-    previous_id: str | None
+class DocumentOut(DocumentFields):
     actors: list[dict[str, Any]]
     meta: dict[str, Any]
     text: str
