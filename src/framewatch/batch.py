@@ -10,7 +10,7 @@ from .config import Config
 from .ingest import IngestError, IngestOptions, SourceResult, expand_paths, parse_text, read_sources
 from .model import Document, IngestProblem
 from .pipeline import Pipeline
-from .store.sqlite import SQLiteStore
+from .store import Store
 
 INGEST_STAGE_VERSION = "1"
 
@@ -39,7 +39,7 @@ def ingest_pipeline(config: Config, analyze: bool = True, command: str = "ingest
 
 
 def ingest_into(
-    store: SQLiteStore,
+    store: Store,
     inputs: Iterable[str],
     options: IngestOptions,
     pipeline: Pipeline,
@@ -97,7 +97,7 @@ def ingest_into(
     return summary
 
 
-def analyze_stored(store: SQLiteStore, pipeline: Pipeline, *, batch_size: int = 500,
+def analyze_stored(store: Store, pipeline: Pipeline, *, batch_size: int = 500,
                    ids: Iterable[str] | None = None) -> int:
     """Re-run `pipeline` over the stored documents (latest versions; only `ids` when given), one
     transaction per batch.
@@ -135,7 +135,7 @@ def analyze_unstored(pipeline: Pipeline, doc: Document) -> Document:
     return doc
 
 
-def _fetch(store: SQLiteStore, url: str, options: IngestOptions, config: Config,
+def _fetch(store: Store, url: str, options: IngestOptions, config: Config,
            allow_private: bool) -> tuple[SourceResult, str]:
     """Fetch `url`, archive the exact bytes, and parse them; documents point at the archive."""
     from .ingest.encoding import decode_bytes

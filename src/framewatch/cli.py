@@ -32,8 +32,7 @@ from .model import PROFILE_GROUPS, IngestProblem
 from .pipeline import Pipeline
 from .registry import config_with_store_decisions
 from .scale import DEFAULT_PARTITION_SIZE
-from .store import open_store
-from .store.sqlite import SQLiteStore, StoreError
+from .store import Store, StoreError, open_store
 
 app = typer.Typer(
     name="framewatch",
@@ -99,7 +98,7 @@ def _config(path: Path | None) -> Config:
         raise _fail(str(exc), 2) from exc
 
 
-def _open(db: str | None, config: Config, *, create: bool = False) -> SQLiteStore:
+def _open(db: str | None, config: Config, *, create: bool = False) -> Store:
     try:
         return open_store(db or config.get("store.db", "framewatch.db"), create=create)
     except (StoreError, ValueError, OSError) as exc:
@@ -372,7 +371,7 @@ def _open_sink(target: str | None):
         raise _fail(f"cannot write {target}: {exc.strerror}", 2) from exc
 
 
-def _resolve_id(store: SQLiteStore, doc_id: str) -> str:
+def _resolve_id(store: Store, doc_id: str) -> str:
     matches = store.find(doc_id)
     if doc_id in matches:
         return doc_id

@@ -33,8 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "pipeline": {"stages": ["language", "sentences", "mentions", "actors", "sentiment", "techniques", "roles",
                             "narratives", "frames", "claims", "events"]},
     # spacy_model: the English spaCy pipeline for names no gazetteer knows: "auto" (the best one
-    # installed, if any), a package name, or "none" (capitalised-word rules only).
-    "mentions": {"spacy_model": "auto"},
+    # installed, if any), a package name, or "none" (capitalised-word rules only). russian_model:
+    # "natasha" (its NER for Russian names no gazetteer knows) or "none".
+    "mentions": {"spacy_model": "auto", "russian_model": "natasha"},
     # registry: a user actor registry file (TOML, the built-in format; see framewatch.registry), merged
     # over the built-in actors; leave it out for none (TOML has no null). decisions: merge/split
     # decisions applied to mentions, besides those `framewatch actors merge|split` records in the store.

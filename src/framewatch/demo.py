@@ -14,14 +14,14 @@ from .batch import IngestSummary, ingest_into, ingest_pipeline
 from .config import Config
 from .ingest import IngestOptions, SourceResult
 from .model import Document, IngestProblem, Span
-from .store.sqlite import SQLiteStore
+from .store import Store
 
 # The example threads say "Yesterday, 09:20 AM"; they were written as if saved at this moment,
 # so the demo resolves them the same way on every machine.
 EXAMPLES_SAVED_AT = datetime(2025, 12, 1, 12, 0)
 
 
-def run_demo(store: SQLiteStore, examples: Path, config: Config, out: Console,
+def run_demo(store: Store, examples: Path, config: Config, out: Console,
              on_problem: Callable[[IngestProblem], None]) -> IngestSummary:
     options = IngestOptions(as_of=EXAMPLES_SAVED_AT,
                             include=tuple(config.get("ingest.include", ["*"])),
@@ -37,7 +37,7 @@ def run_demo(store: SQLiteStore, examples: Path, config: Config, out: Console,
     return summary
 
 
-def print_store_summary(store: SQLiteStore, out: Console) -> None:
+def print_store_summary(store: Store, out: Console) -> None:
     docs = list(store.iter_documents())
     stats = store.summary()
     out.print(f"[bold]framewatch store[/bold] {store.path}: {stats['documents']} documents "
@@ -96,7 +96,7 @@ def _print_actors(docs: list[Document], out: Console) -> None:
     out.print(table)
 
 
-def _print_techniques(store: SQLiteStore, docs: list[Document], out: Console) -> None:
+def _print_techniques(store: Store, docs: list[Document], out: Console) -> None:
     """Each source's commonest persuasion techniques, then the surest example of the six surest techniques."""
     profile = store.technique_profile("source")
     if not profile:
@@ -136,7 +136,7 @@ def _print_comparison(docs: list[Document], out: Console) -> None:
                       highlight=False, markup=False)
 
 
-def _print_framing(store: SQLiteStore, docs: list[Document], out: Console) -> None:
+def _print_framing(store: Store, docs: list[Document], out: Console) -> None:
     """How the two most discussed actors are cast by language, and which narratives documents serve."""
     entries = store.role_summary("language")
     documents_per_actor: Counter[str] = Counter()

@@ -37,7 +37,7 @@ from .pipeline import Pipeline, Stage, resolve
 if TYPE_CHECKING:
     from distributed import Client
 
-    from .store.sqlite import SQLiteStore
+    from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ def _assemble(parts: Path, names: list[str], out: Path) -> None:
 
 # -- the store -----------------------------------------------------------------------------------
 
-def analyze_store(client: Client, store: SQLiteStore, pipeline: Pipeline, *,
+def analyze_store(client: Client, store: Store, pipeline: Pipeline, *,
                   partition_size: int = DEFAULT_PARTITION_SIZE, on_partition: OnPartition | None = None,
                   ) -> ClusterReport:
     """Analyse the stored documents whose annotations are not current for `pipeline` and store each
