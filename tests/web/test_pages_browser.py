@@ -4,6 +4,7 @@ and Russian, and a comparison built from the form shows its stories side by side
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -135,7 +136,7 @@ def test_search_in_english_and_russian(browser, server, screenshots) -> None:
         assert page.locator(".text").get_attribute("lang") == "ru"
 
 
-def test_comparison_flow_from_the_form(browser, server, screenshots) -> None:
+def test_comparison_flow_from_the_form(browser, server, client, screenshots) -> None:
     with opened(browser, server, "/stories") as page:
         page.select_option("select[name=by]", "meta")
         page.fill("input[name=field]", "viewpoint")
@@ -146,7 +147,20 @@ def test_comparison_flow_from_the_form(browser, server, screenshots) -> None:
         assert len(groups - {"unknown"}) >= 2 and groups <= {"neutral", "pro-moscow", "pro-velaria", "unknown"}
         assert story.locator(".column .text").count() >= 2
         assert story.locator(".text .hl-claim").count() >= 1
+        # The viewpoints disagree: a story states facts some of them leave out, and casts actors
+        # differently, each role cited from a document.
+        disputed = page.locator("section.story", has=page.locator("h3", has_text="Facts not every source states"))
+        assert disputed.count() >= 1
+        assert disputed.first.locator("td.status-omitted").count() >= 1
+        cast = disputed.first.locator("table", has=page.locator("th", has_text="divergence"))
+        assert cast.locator("a[href^='/actors/']").count() >= 1
+        assert cast.locator("a[href^='/documents/']").count() >= 1
+        assert page.locator("h2", has_text="Technique profiles").count() == 1
         page.screenshot(path=str(screenshots / "web-story.png"), full_page=True)
         comparison = page.url.rsplit("/", 1)[1]
+        # The downloadable report shares these tables; it quotes the evidence instead of linking it.
+        report = client.get(f"/stories/{comparison}/report.html").text
+        assert "Facts not every source states" in report and "Actors cast differently" in report
+        assert re.search(r'<br><span class="meta">“[^”<]+”</span>', report)
         page.goto(server.url + "/stories")
         assert page.locator(f"a[href='/stories/{comparison}']").count() == 1

@@ -13,7 +13,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..model import Document
 
-_TEMPLATES = Path(__file__).with_name("templates")
+# Also searched by the web app, whose story page shares the comparison tables (`tables.html.j2`).
+TEMPLATES = Path(__file__).with_name("templates")
 # The layers highlighted; each layer's name is its class (colour), and a claim is also coloured by its stance.
 _MARKED = ("event", "role", "technique", "claim")
 
@@ -48,6 +49,6 @@ def _marks(doc: Document) -> list[tuple[int, int, str, str]]:
 
 
 def compare_html(result: Mapping[str, Any], docs: Mapping[str, Document]) -> str:
-    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(default=True))
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     rendered = {doc_id: segments(doc.text, _marks(doc)) for doc_id, doc in docs.items()}
     return env.get_template("compare.html.j2").render(result=result, docs=docs, rendered=rendered)

@@ -23,6 +23,7 @@ from ..batch import ingest_pipeline
 from ..config import Config
 from ..pipeline import Pipeline
 from ..registry import config_with_store_decisions
+from ..report.html import TEMPLATES as REPORT_TEMPLATES
 from . import access
 from .cache import Aggregates, CachedStore
 from .connections import StoreConnections
@@ -51,7 +52,7 @@ class Service:
         self.aggregates = Aggregates()
         self._pipeline: tuple[list[dict[str, Any]], Pipeline] | None = None
         self._pipeline_lock = threading.Lock()
-        self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
+        self.templates = Environment(loader=FileSystemLoader([HERE / "templates", REPORT_TEMPLATES]),
                                      autoescape=select_autoescape(default=True, default_for_string=True),
                                      trim_blocks=True, lstrip_blocks=True)
         self.templates.globals.update(service=self, url=url, version=__version__)

@@ -95,15 +95,20 @@ def actor(request: Request, actor_id: str, by: Grouping = "source", period: Peri
                     mentions=mentions, groupings=PROFILE_GROUPS, actor_id=actor_id)
 
 
+def _most_common_first(groups: list[dict[str, Any]], counts: str) -> list[str]:
+    """The labels of the groups' `counts`, the most frequent over all groups first: the profile's columns."""
+    totals: Counter[str] = Counter()
+    for group in groups:
+        totals.update(group[counts])
+    return [label for label, _ in totals.most_common()]
+
+
 @router.get("/techniques")
 def techniques(request: Request, by: Grouping = "source") -> Response:
     svc = service(request)
     with svc.store() as (store, redactor):
         groups = queries.techniques(store, redactor, by)
-    totals = Counter()
-    for group in groups:
-        totals.update(group["counts"])
-    labels = [label for label, _ in totals.most_common()]
+    labels = _most_common_first(groups, "counts")
     peak = max((v for g in groups for v in g["per_1000_words"].values()), default=0) or 1
     return svc.page("techniques.html.j2", request, groups=groups, labels=labels, peak=peak, by=by,
                     groupings=PROFILE_GROUPS)
@@ -114,10 +119,7 @@ def narratives(request: Request, by: Grouping = "source") -> Response:
     svc = service(request)
     with svc.store() as (store, redactor):
         groups = queries.narratives(store, redactor, by)
-    totals = Counter()
-    for group in groups:
-        totals.update(group["narratives"])
-    labels = [label for label, _ in totals.most_common()]
+    labels = _most_common_first(groups, "narratives")
     return svc.page("narratives.html.j2", request, groups=groups, labels=labels, by=by, groupings=PROFILE_GROUPS)
 
 
