@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from razdel import sentenize
 
+from framewatch.analysis.sentences import sentence_bounds
 from framewatch.config import load_config
 from framewatch.model import Document
 from framewatch.pipeline import Pipeline
@@ -52,3 +56,18 @@ def test_every_span_slices_inside_the_text(text):
     for span in doc.spans:
         assert 0 <= span.start <= span.end <= len(doc.text)
         assert doc.text[span.start:span.end].strip()
+
+
+def _razdel_per_line(text: str) -> list[tuple[int, int]]:
+    bounds = []
+    for line in re.finditer(r"[^\n]+", text):
+        bounds.extend((line.start() + s.start, line.start() + s.stop) for s in sentenize(line.group())
+                      if s.text.strip())
+    return bounds
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\u00a0\u2003\nab.AЯя!?;:\"«»()-…1", max_size=60))
+def test_sentences_are_razdels_inside_each_line(text):
+    """Lines without a delimiter skip razdel; the sentences are still exactly razdel's."""
+    assert sentence_bounds(text) == _razdel_per_line(text)

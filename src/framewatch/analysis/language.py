@@ -17,7 +17,9 @@ from ..model import Document, Span
 from ..pipeline import StageContext, stage
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LETTER = re.compile(r"[^\W\d_]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CYRILLIC_LETTERS = re.compile(r"[\u0400-\u04FF]+")
+_CYRILLIC_CODES = frozenset({"ru", "uk", "kk", "be", "bg", "sr", "mk", "mn", "tg", "ky"})
 # A run of words in one script, allowing the spaces, hyphens and apostrophes between them.
 _SCRIPT_RUN = re.compile(r"[^\W\d_]+(?:[\s'’\-][^\W\d_]+)*")
 _DOC_SAMPLE = 20_000
@@ -29,6 +31,11 @@ _SHORT_LETTERS = 40
 def _detector(codes: tuple[str, ...]) -> LanguageDetector:
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]
     return LanguageDetectorBuilder.from_languages(*languages).build()
+
+
+def _count(run: re.Pattern[str], text: str) -> int:
+    """How many characters of `text` a run of `run` covers: a match per run, not per character."""
+    return sum(map(len, run.findall(text)))
 
 
 def _script(text: str) -> str:
@@ -49,14 +56,17 @@ def _detect_many(texts: list[str], codes: tuple[str, ...]) -> list[tuple[str | N
 
 
 def _codes_for_script(codes: tuple[str, ...], script: str) -> tuple[str, ...]:
-    cyrillic = {"ru", "uk", "kk", "be", "bg", "sr", "mk", "mn", "tg", "ky"}
-    return tuple(c for c in codes if (c in cyrillic) == (script == "cyrillic"))
+    return tuple(c for c in codes if (c in _CYRILLIC_CODES) == (script == "cyrillic"))
 
 
 def _segments(text: str) -> list[tuple[int, int, str]]:
     """(start, end, script) for each line, split further where the script changes."""
     out: list[tuple[int, int, str]] = []
     for line in re.finditer(r"[^\n]+", text):
+        if not _CYRILLIC.search(line.group()):  # one script: the whole line, if it has a letter at all
+            if _LETTERS.search(line.group()):
+                out.append((line.start(), line.end(), "latin"))
+            continue
         runs = [(m.start(), m.end(), _script(m.group())) for m in _SCRIPT_RUN.finditer(line.group())]
         if not runs:
             continue
@@ -79,11 +89,11 @@ def detect_language(text: str, config: Config) -> str | None:
     """The most likely of the configured languages (`languages.detect`) for a whole text, among those of its
     majority script as the `language` stage decides; None for a text without letters."""
     sample = text[:_DOC_SAMPLE]
-    letters = len(_LETTER.findall(sample))
+    letters = _count(_LETTERS, sample)
     if not letters:
         return None
     codes = tuple(config.get("languages.detect", []))
-    majority = "cyrillic" if len(_CYRILLIC.findall(sample)) * 2 > letters else "latin"
+    majority = "cyrillic" if _count(_CYRILLIC_LETTERS, sample) * 2 > letters else "latin"
     return _detect_many([sample], _codes_for_script(codes, majority) or codes)[0][0]
 
 
@@ -93,13 +103,14 @@ def identify_language(doc: Document, ctx: StageContext) -> None:
     min_letters = int(ctx.config.get("languages.min_segment_letters", 12))
     if doc.language is None and doc.text.strip():
         sample = doc.text[:_DOC_SAMPLE]
-        majority = "cyrillic" if len(_CYRILLIC.findall(sample)) * 2 > len(_LETTER.findall(sample)) else "latin"
+        majority = "cyrillic" if _count(_CYRILLIC_LETTERS, sample) * 2 > _count(_LETTERS, sample) else "latin"
         [(doc.language, _)] = _detect_many([sample], _codes_for_script(codes, majority) or codes)
         doc.meta.setdefault("language_source", "detected")
     segments = [(start, end, _codes_for_script(codes, script)) for start, end, script in _segments(doc.text)]
+    letters = [_count(_LETTERS, doc.text[start:end]) for start, end, _ in segments]
     to_detect: dict[tuple[str, ...], list[int]] = {}
-    for index, (start, end, candidates) in enumerate(segments):
-        if len(_LETTER.findall(doc.text[start:end])) >= min_letters or doc.language not in candidates:
+    for index, (_, _, candidates) in enumerate(segments):
+        if letters[index] >= min_letters or doc.language not in candidates:
             to_detect.setdefault(candidates, []).append(index)
     detected: dict[int, tuple[str | None, float]] = {}
     for candidates, indexes in to_detect.items():
@@ -112,7 +123,7 @@ def identify_language(doc: Document, ctx: StageContext) -> None:
             (label, confidence), cue = detected[index], "lingua"
             # Short fragments (a name in parentheses) are where detectors guess; an unsure guess
             # yields to the document's language, or to the first configured language of the script.
-            if label and confidence < _SURE and len(_LETTER.findall(doc.text[start:end])) < _SHORT_LETTERS:
+            if label and confidence < _SURE and letters[index] < _SHORT_LETTERS:
                 fallback = doc.language if doc.language in candidates else candidates[0]
                 label, confidence, cue = fallback, None, "short-segment-default"
         if label:

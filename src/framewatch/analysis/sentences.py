@@ -17,12 +17,22 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return list(_bounds(text))
 
 
+# razdel only ever splits a line at one of these (sentence ends, quotes, brackets, smileys): a line
+# without any is one sentence, and razdel's rules need not run on it (headlines, short posts).
+_DELIMITER = sentenize.split.re
+
+
 @lru_cache(maxsize=8)
 def _bounds(text: str) -> tuple[tuple[int, int], ...]:
     # Several stages segment the same document: it is done once.
     bounds = []
     for line in re.finditer(r"[^\n]+", text):
-        for sentence in sentenize(line.group()):
+        body = line.group()
+        if not _DELIMITER.search(body):
+            if body.strip():
+                bounds.append((line.start() + len(body) - len(body.lstrip()), line.start() + len(body.rstrip())))
+            continue
+        for sentence in sentenize(body):
             if sentence.text.strip():
                 bounds.append((line.start() + sentence.start, line.start() + sentence.stop))
     return tuple(bounds)
