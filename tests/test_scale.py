@@ -299,6 +299,10 @@ def test_cli_db_on_two_local_workers_matches_in_process(tmp_path):
     cluster, local = export(tmp_path, "cluster.db"), export(tmp_path, "local.db")
     assert [comparable(d) for d in cluster] == [comparable(d) for d in local]
     assert sum(s["layer"] == "technique" for d in cluster for s in d["spans"]) > 0
+    again = framewatch("analyze", "--db", "cluster.db", "--workers", "1", "--stage", "techniques", "--all",
+                       cwd=tmp_path)
+    assert "analysed 8 stored document(s) in 1 partition(s)" in again.stderr
+    assert "0 already had current annotations" in again.stderr
 
 
 def test_cli_refuses_workers_with_scheduler_and_partition_size_alone(tmp_path):

@@ -220,6 +220,8 @@ def analyze(
     partition_size: Annotated[int | None, typer.Option(min=1, help="Documents per partition with --workers or "
                                                                    f"--scheduler (default {DEFAULT_PARTITION_SIZE})")
                               ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="With --db: analyse every stored document, not only "
+                                                           "those without current annotations")] = False,
     config_path: ConfigOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -234,6 +236,8 @@ def analyze(
         raise _fail("give --workers N (a local cluster) or --scheduler ADDRESS (a running one), not both", 2)
     if partition_size is not None and workers is None and scheduler is None:
         raise _fail("--partition-size applies to --workers or --scheduler runs", 2)
+    if everything and db is None:
+        raise _fail("--all applies to --db (files given are always analysed)", 2)
     try:  # unknown stage names are a usage error, found before any file is read
         pipeline = ingest_pipeline(config, stages=stages, command="analyze") if inputs else None
     except (KeyError, ValueError) as exc:
@@ -244,7 +248,7 @@ def analyze(
         options = _ingest_options(config, fmt, as_of, include, exclude, mapping) if inputs else None
         _analyze_on_cluster(inputs, options, pipeline, json_out, db, config, stages, workers=workers,
                             scheduler=scheduler, partition_size=partition_size or DEFAULT_PARTITION_SIZE,
-                            verbose=verbose)
+                            everything=everything, verbose=verbose)
         return
     sink = _open_sink(json_out)
     failed = 0
@@ -263,10 +267,14 @@ def analyze(
         else:
             with _open(db, config) as store:
                 pipeline = _pipeline(config_with_store_decisions(config, store), stages)
-                count = analyze_stored(store, pipeline, batch_size=int(config.get("ingest.batch_size", 500)))
+                # Only what no run with these settings has analysed: a re-run resumes, as on a cluster.
+                ids = None if everything else store.stale_documents(pipeline.run, pipeline.layers)
+                count = analyze_stored(store, pipeline, batch_size=int(config.get("ingest.batch_size", 500)), ids=ids)
+                current = store.count() - count
                 if sink:
                     written = write_jsonl(store.iter_documents(), sink)
-            err.print(f"analysed {count} stored document(s) in run {pipeline.run.id}")
+            err.print(f"analysed {count} stored document(s) in run {pipeline.run.id}; "
+                      f"{current} already had current annotations", highlight=False)
     finally:
         if sink and sink is not sys.stdout:
             sink.close()
@@ -279,7 +287,8 @@ def analyze(
 
 def _analyze_on_cluster(inputs: list[str] | None, options: IngestOptions | None, pipeline: Pipeline | None,
                         json_out: str | None, db: str | None, config: Config, stages: list[str] | None, *,
-                        workers: int | None, scheduler: str | None, partition_size: int, verbose: bool) -> None:
+                        workers: int | None, scheduler: str | None, partition_size: int, everything: bool,
+                        verbose: bool) -> None:
     """`analyze --workers N | --scheduler ADDRESS`: the same analysis in partitions on Dask workers; an
     interrupted run resumes (docs/scale.md)."""
     from contextlib import ExitStack
@@ -322,7 +331,7 @@ def _analyze_on_cluster(inputs: list[str] | None, options: IngestOptions | None,
                                              on_partition=on_partition)
             else:
                 report = scale.analyze_store(client, store, pipeline, partition_size=partition_size,
-                                             on_partition=on_partition)
+                                             on_partition=on_partition, everything=everything)
         except scale.ClusterError as exc:
             raise _fail(str(exc)) from exc
         progress.stop()

@@ -257,14 +257,15 @@ def _assemble(parts: Path, names: list[str], out: Path) -> None:
 
 def analyze_store(client: Client, store: Store, pipeline: Pipeline, *,
                   partition_size: int = DEFAULT_PARTITION_SIZE, on_partition: OnPartition | None = None,
-                  ) -> ClusterReport:
-    """Analyse the stored documents whose annotations are not current for `pipeline` and store each
-    finished partition in one transaction.
+                  everything: bool = False) -> ClusterReport:
+    """Analyse the stored documents whose annotations are not current for `pipeline` (every stored
+    document with `everything`) and store each finished partition in one transaction.
 
     Documents an interrupted run with the same settings finished are current, so a re-run only
     does what is left, under a run of its own.
     """
-    stale = store.stale_documents(pipeline.run, pipeline.layers)
+    stale = ([doc.id for doc in store.iter_documents(with_spans=False)] if everything
+             else store.stale_documents(pipeline.run, pipeline.layers))
     report = ClusterReport(pipeline.run, partitions=-(-len(stale) // partition_size),
                            reused=store.count() - len(stale))
 

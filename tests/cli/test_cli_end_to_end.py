@@ -97,12 +97,22 @@ def test_search_show_and_analyze(tmp_path):
     assert found and all(h["language"] == "ru" for h in found)
     shown = framewatch("show", found[0]["id"][:8], "--db", "fw.db", "--json", cwd=tmp_path)
     assert json.loads(shown.stdout)["id"] == found[0]["id"]
-    analysed = framewatch("analyze", "--db", "fw.db", "--json", "out.jsonl", cwd=tmp_path)
-    assert "analysed" in analysed.stderr
-    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == len(export(tmp_path))
+    stored = len(export(tmp_path))
+    # Ingestion analysed everything with these settings: nothing is stale, and nothing is redone.
+    current = framewatch("analyze", "--db", "fw.db", "--json", "out.jsonl", cwd=tmp_path)
+    assert "analysed 0 stored document(s)" in current.stderr
+    assert f"{stored} already had current annotations" in current.stderr
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == stored
+    runs = framewatch("runs", "--db", "fw.db", cwd=tmp_path).stdout.splitlines()
+    assert not any(" analyze " in r for r in runs)
+    forced = framewatch("analyze", "--db", "fw.db", "--all", cwd=tmp_path)
+    assert f"analysed {stored} stored document(s)" in forced.stderr
     runs = framewatch("runs", "--db", "fw.db", cwd=tmp_path).stdout.splitlines()
     assert any(" analyze " in r for r in runs)
+    # Other settings make every document stale again.
+    (tmp_path / "framewatch.toml").write_text("[frames]\nthreshold = 0.7\n", encoding="utf-8")
+    changed = framewatch("analyze", "--db", "fw.db", "--config", "framewatch.toml", cwd=tmp_path)
+    assert f"analysed {stored} stored document(s)" in changed.stderr
 
 
 def test_analyze_files_without_a_store(seeds, tmp_path):
