@@ -52,6 +52,10 @@ class Pseudonymizer:
         digest = hmac.new(self._key, author.strip().casefold().encode("utf-8"), hashlib.sha256).hexdigest()
         return PREFIX + digest[:10]
 
+    def names_member(self, text: str) -> bool:
+        """Whether `text` holds a member's name where a pseudonymised text would show a pseudonym."""
+        return bool(self._pattern and self._pattern.search(text))
+
     def actor_id(self, actor_id: str) -> str:
         name = self._ids.get(actor_id)
         return f"{TYPE_PREFIXES['PERSON']}:~{self.name(name)}" if name else actor_id

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
+from framewatch.privacy import Pseudonymizer
 from framewatch.store import open_store
+from framewatch.web.pseudonyms import Redactor
 from web.live import serving
 
 MEMBER = "Marko_V"  # a forum member of the example thread, quoted by name in another post
@@ -93,3 +95,32 @@ def test_pseudonymized_pages_in_the_browser(browser, store_path, authors, screen
             body = page.inner_text("body")
             assert not [name for name in authors if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body, re.I)], path
         page.close()
+
+
+def test_search_runs_on_what_the_pages_show(pseudonymized, client, store_path, authors) -> None:
+    """A member's name finds nothing, since no page shows it (a hit would tell where it stands); the
+    member's pseudonym finds what the name finds without pseudonyms, shown with the pseudonym."""
+    plain = client.get("/api/search", params={"q": MEMBER, "limit": 100}).json()
+    assert plain["total"] > 0
+    for query in (MEMBER, MEMBER.upper(), f"{MEMBER} wrote"):
+        hidden = pseudonymized.get("/api/search", params={"q": query}).json()
+        assert hidden["total"] == 0 and hidden["items"] == [], query
+        page = pseudonymized.get("/search", params={"q": query})
+        assert page.status_code == 200 and "0 document(s) match" in page.text and "<li>" not in page.text
+    with open_store(store_path) as store:
+        pseudonym = Pseudonymizer(store.pseudonym_key(), authors).name(MEMBER)
+    found = pseudonymized.get("/api/search", params={"q": pseudonym, "limit": 100}).json()
+    assert found["total"] == plain["total"]
+    assert {item["id"] for item in found["items"]} == {item["id"] for item in plain["items"]}
+    assert all(item["author"] in (None, pseudonym) or pseudonym in item["snippet"] for item in found["items"])
+    assert not any(MEMBER.lower() in item["snippet"].lower() for item in found["items"])
+
+
+def test_a_snippet_match_splitting_a_name_marks_its_pseudonym() -> None:
+    """Search marks `Marko_V` as two words; the name is still replaced and the mark covers the pseudonym."""
+    redactor = Redactor(Pseudonymizer(b"k" * 16, [MEMBER]), [MEMBER])
+    pseudonym = Pseudonymizer(b"k" * 16).name(MEMBER)
+    text, marks = redactor.marked("…AM)Marko_V Wrote: yes", [[4, 9], [10, 11], [12, 17]])
+    assert text == f"…AM){pseudonym} Wrote: yes"
+    assert marks == [[4, 4 + len(pseudonym)], [5 + len(pseudonym), 10 + len(pseudonym)]]
+    assert Redactor().marked("Marko_V", [[0, 5]]) == ("Marko_V", [[0, 5]])

@@ -9,14 +9,16 @@ member it stands for. With pseudonymisation off it changes nothing.
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from collections.abc import Iterable
 from typing import Any
 
 from ..model import Document, Span
-from ..privacy import Pseudonymizer
+from ..privacy import PREFIX, Pseudonymizer
 
-_CITE_LAYER = "~cite"
+_CITE_LAYER, _MARK_LAYER = "~cite", "~mark"
+_PSEUDONYM = re.compile(rf"(?<![\w-]){re.escape(PREFIX)}[0-9a-f]{{10}}(?![\w-])")
 
 
 class Redactor:
@@ -35,6 +37,15 @@ class Redactor:
         """Free text with every member name in it replaced."""
         return self._p.document(Document(text=text)).text if self._p and text else text
 
+    def marked(self, text: str, marks: list[list[int]]) -> tuple[str, list[list[int]]]:
+        """Free text and [start, end] marks in it (a search snippet's matches), member names replaced
+        and the marks moved with the text: a mark on part of a name covers its pseudonym."""
+        if not self._p:
+            return text, marks
+        shown = self._p.document(Document(text=text, spans=[Span(_MARK_LAYER, "", s, e) for s, e in marks]))
+        moved = sorted({(s.start, s.end) for s in shown.spans if s.layer == _MARK_LAYER})
+        return shown.text, [[start, end] for start, end in moved]
+
     def value(self, value: Any) -> Any:
         """A JSON-like value with member names replaced in every string and key."""
         if not self._p:
@@ -51,6 +62,18 @@ class Redactor:
     def member(self, shown: str | None) -> str | None:
         """The real name behind a pseudonym typed into a filter; other values as they are."""
         return self._members.get(shown, shown) if shown else shown
+
+    def search_query(self, query: str) -> str | None:
+        """The query to run on the stored texts for what a visitor typed into search: a pseudonym
+        stands for its member's name; None for a query naming a member, since no text shown holds
+        the name (running it would tell whether and where the name occurs)."""
+        if not self._p:
+            return query
+        if self._p.names_member(query):
+            return None
+        quote = "" if '"' in query else '"'  # a name of several words is a phrase, unless inside one already
+        return _PSEUDONYM.sub(lambda m: f"{quote}{self._members[m.group()]}{quote}" if m.group() in self._members
+                              else m.group(), query)
 
     def actor_id(self, shown: str, known: Iterable[str]) -> str:
         """The stored actor id that is shown as `shown` (a member's discovered id is pseudonymised)."""

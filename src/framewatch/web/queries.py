@@ -170,12 +170,17 @@ MATCH_START, MATCH_END = "\x02", "\x03"
 
 def search(store: Any, redactor: Redactor, query: str, language: str | None, offset: int,
            limit: int) -> dict[str, Any]:
-    hits = store.search(query, language=language, limit=limit, offset=offset, markers=(MATCH_START, MATCH_END))
-    total = store.search_count(query, language=language)
+    run = redactor.search_query(query)
+    if run is None:
+        hits, total = [], 0
+    else:
+        hits = store.search(run, language=language, limit=limit, offset=offset, markers=(MATCH_START, MATCH_END))
+        total = store.search_count(run, language=language)
     items = []
     for hit in hits:
         record = summary_record(redactor.document(hit.document))
-        record["snippet"], record["matches"] = _unmark(redactor.text(hit.snippet))
+        # Markers may split a member's name (`Marko_V`: two words): names are replaced after they go.
+        record["snippet"], record["matches"] = redactor.marked(*_unmark(hit.snippet))
         record["rank"] = hit.rank
         items.append(record)
     return {**page(items, total, offset, limit), "query": query, "language": language}
