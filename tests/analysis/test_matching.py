@@ -131,12 +131,29 @@ def test_case_equivalents_word_edges_and_stops():
     _same(pair, "the real reason, The\t\treal\nreason, the, real reason, thereal reason, the real reasons")
     _same(re.compile(r"\baa\s+aa\b"), "aa aa aa aa aa")
     _same(re.compile(r"(?:ab|ba)a", re.IGNORECASE), "abaaba ABAaBA babab")  # overlapping starts, adjacent matches
-    # What cannot be looked up is run as usual: a line start, a back reference, an empty match.
-    for pattern in (r"(?m)^\s*why\b", r"(?<!\w)(\w{2,})[ \t]+\1\b", r"x*", r"\w+ly\b"):
+    # What cannot be looked up is run as usual: a line start, an empty match, any word.
+    for pattern in (r"(?m)^\s*why\b", r"x*", r"\w+ly\b", r"(\w+) \1"):
         _same(re.compile(pattern, re.IGNORECASE), "Why now?\n  why not, why why; really badly")
-    assert matching._starts(re.compile(r"(?<!\w)(\w{2,})[ \t]+\1\b")) is None
+        assert matching.candidates(re.compile(pattern, re.IGNORECASE), "why why") is None
     # Greek: the ypogegrammeni (not a word character) is folded with iota (one).
     _same(re.compile(r"\bιωτα\b", re.IGNORECASE), "\u0345ωτα ιωτα ΙΩΤΑ \u1fbeωτα")
+
+
+def test_a_word_said_again_is_tried_only_where_a_word_recurs():
+    """A back reference to a captured first word: only words that occur again (inside other words too,
+    as the reference is not held to word edges) can begin a match."""
+    chant = re.compile(r"(?<!\w)(\w{2,}(?:[^\w\n]{1,3}\w+){0,5}?)[!.,;]?[ \t]+\1\b", re.IGNORECASE)
+    text = "Lock them up! LOCK THEM UP! said the crowd, and the lockers"
+    assert matching.candidates(chant, text) == [0, 5, 10, 14, 19, 24, 33, 48]
+    _same(chant, text)
+    thrice = re.compile(r"\b(\w{3,})\b(?:[^.!?\n]{1,60}?\b\1\b){2}", re.IGNORECASE)
+    assert matching.candidates(thrice, "war, war and war; the war") == [0, 5, 13, 22]
+    inside = re.compile(r"\b(\w{3,})\b.*\1", re.IGNORECASE)
+    assert matching.candidates(inside, "cat concatenate") == [0]
+    _same(inside, "cat concatenate")
+    # The captured characters might stop inside a word: any letter may begin a match.
+    assert matching.candidates(re.compile(r"\b(\w{3,})-?\1"), "abcabc") is None
+    _same(re.compile(r"\b(\w{3,})-?\1"), "abcabc abab-ab")
 
 
 WORDS = ["the", "real", "reason", "so", "evil", "ſo", "SO", "İn", "in", "kremlin", "\u212aremlin", "a", "an",
@@ -144,7 +161,7 @@ WORDS = ["the", "real", "reason", "so", "evil", "ſo", "SO", "İn", "in", "kreml
 PATTERNS = [
     r"\b(?:the\s+)?real\s+reason\b", r"\b(?:so|in)\s+(?:evil|the)\b", r"(?<![\w-])(?:kreml\w*|x-ray)(?![\w-])",
     r"\ba\s+(?:real|evil)", r"(?:don't|an) \w+", r"\bso\b", r"(?<!\w)(?:in|an)(?=\s)", r"\bιωτα\b",
-    r"(?:evil|reason)[,.]?\s+(?:so|the)",
+    r"(?:evil|reason)[,.]?\s+(?:so|the)", r"(?<!\w)(\w{2,})[ \t]+\1\b", r"\b(\w+)\b.{0,20}?\1\b",
 ]
 
 

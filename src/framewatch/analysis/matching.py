@@ -20,6 +20,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate, chain
 
 try:  # the regex engine's own parser and case table; without them every regex is simply run
     from re import _casefix, _constants, _parser
@@ -46,6 +47,12 @@ def _equivalents() -> dict[int, int]:
         # has one (U+0345), so folding never turns a non-word character into a word character.
         table.update({m: min(members) for m in members if m != min(members)})
     return table
+
+
+@cache
+def _unworded() -> str:
+    """The non-word characters that word characters fold to (U+0345, for `ι`)."""
+    return "".join({chr(to) for m, to in _equivalents().items() if _is_word(chr(m)) and not _is_word(chr(to))})
 
 
 def fold(text: str) -> str:
@@ -220,7 +227,7 @@ def _analyse(regex: re.Pattern[str]) -> _Starts | None:
         # After `\b` a word character begins a word; a lookbehind excluding word characters says so of
         # whatever follows, but only word characters are indexed as word starts.
         if state.anchor and _is_word(s[0]):
-            if state.second:
+            if state.second and _is_word(state.second[0]):  # a next word looked up where it starts
                 pairs.add((s, state.second))
             elif state.word:
                 words.add(s)
@@ -234,41 +241,156 @@ def _analyse(regex: re.Pattern[str]) -> _Starts | None:
                    frozenset(words | prefixes | {first for first, _ in pairs}))
 
 
+@dataclass(frozen=True)
+class _Repeats:
+    r"""Matches begin at the start of a word, capture that whole word (`least` characters or more) as
+    the start of a group, and hold the group's text `again` more times further on
+    (`(?<!\w)(\w{2,}...)\s+\1\b`): they begin only at words that occur again as often, however many
+    letters may begin them."""
+
+    least: int
+    again: int
+
+
+def _repeats(regex: re.Pattern[str]) -> _Repeats | None:
+    if _parser is None or regex.flags & (re.ASCII | re.LOCALE):
+        return None
+    c = _constants
+    try:
+        items = list(_parser.parse(regex.pattern, regex.flags))
+    except RecursionError:
+        return None
+    anchored, i = False, 0
+    # What lookarounds require beyond the start of a word only narrows the matches.
+    while i < len(items) and (items[i][0] in (c.ASSERT, c.ASSERT_NOT) or items[i] == (c.AT, c.AT_BOUNDARY)):
+        op, av = items[i]
+        anchored = anchored or op is c.AT or (
+            op is c.ASSERT_NOT and av[0] == -1 and len(av[1]) == 1 and av[1][0][0] is c.IN
+            and _class(av[1][0][1]) == "word")
+        i += 1
+    if not anchored or i == len(items) or items[i][0] is not c.SUBPATTERN:
+        return None
+    av = items[i][1]
+    group, add_flags, _del_flags, sub = av
+    if add_flags & (c.SRE_FLAG_ASCII | c.SRE_FLAG_LOCALE) or not sub or sub[0][0].name not in _REPEATS:
+        return None
+    least, _most, word = sub[0][1]
+    if least < 1 or list(word) != [(c.IN, [(c.CATEGORY, c.CATEGORY_WORD)])]:
+        return None
+    # The group's word characters run to the end of the word only if no word character can follow them.
+    if _nonword_first(list(sub[1:]) + items[i + 1:]) is not True:
+        return None
+    again = _required(items[i + 1:], group)
+    return _Repeats(least, again) if again else None
+
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _nonword_first(items) -> bool | None:
+    """True when whatever `items` match begins with a non-word character (or a word boundary, or the
+    end), False when it may begin with a word character, None when it may match nothing."""
+    c = _constants
+    for op, av in items:
+        if op is c.LITERAL:
+            return chr(av).isascii() and not _is_word(chr(av))  # no other character is taken for it
+        if op is c.IN:
+            if any(o is c.NEGATE for o, _ in av):
+                return av[0][0] is c.NEGATE and (c.CATEGORY, c.CATEGORY_WORD) in av
+            return all((o is c.CATEGORY and a in (c.CATEGORY_SPACE, c.CATEGORY_NOT_WORD))
+                       or (o is c.LITERAL and chr(a).isascii() and not _is_word(chr(a))) for o, a in av)
+        if op is c.AT:
+            return av in (c.AT_BOUNDARY, c.AT_END, c.AT_END_STRING)
+        if op is c.ASSERT_NOT and av[0] == 1 and len(av[1]) == 1 and av[1][0][0] is c.IN:
+            if _class(av[1][0][1]) == "word":
+                return True
+            continue
+        if op in (c.ASSERT, c.ASSERT_NOT):
+            continue
+        if op is c.SUBPATTERN or op is c.ATOMIC_GROUP:
+            first = _nonword_first(av[3] if op is c.SUBPATTERN else av)
+        elif op.name in _REPEATS:
+            first = _nonword_first(av[2])
+            if first is True and av[0] == 0:
+                first = None  # or nothing at all: what follows decides as well
+        elif op is c.BRANCH:
+            firsts = [_nonword_first(alternative) for alternative in av[1]]
+            first = False if False in firsts else True if all(firsts) else None
+        else:
+            return False
+        if first is not None:
+            return first
+    return None
+
+
+def _required(items, group: int) -> int:
+    """How many times every match of `items` holds a back reference to `group` (lookarounds aside)."""
+    c = _constants
+    count = 0
+    for op, av in items:
+        if op is c.GROUPREF and av == group:
+            count += 1
+        elif op is c.SUBPATTERN:
+            count += _required(av[3], group)
+        elif op is c.ATOMIC_GROUP:
+            count += _required(av, group)
+        elif op.name in _REPEATS:
+            count += av[0] * _required(av[2], group)
+        elif op is c.BRANCH:
+            count += min(_required(alternative, group) for alternative in av[1])
+    return count
+
+
 class _Regexes:
-    """Every regex analysed so far, with how its matches begin, indexed the way a text's words are:
-    one pass over a text's words then finds where each regex is to be tried.
+    """Every regex analysed so far, with how its matches begin, indexed by the words of a text that
+    can begin them: one look-up per distinct word of a text then finds where each regex is tried.
 
     Keyed by id(): hashing a compiled regex hashes its whole program (tens of microseconds for a long
     word list). Each entry keeps its regex alive, so that no other regex can take its id."""
 
     def __init__(self) -> None:
-        self.known: dict[int, tuple[re.Pattern[str], _Starts | None]] = {}
-        self.words: dict[str, list[int]] = {}
-        self.prefixes: list[dict[str, list[tuple[int, str]]]] = [{} for _ in range(_PREFIX + 1)]
-        self.pairs: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self.known: dict[int, tuple[re.Pattern[str], _Starts | _Repeats | None]] = {}
+        # By the whole word a match begins with: (regex id, what the text holds from the word's start
+        # on), ALL for nothing more.
+        self.by_word: dict[str, list[tuple[int, str]]] = {}
+        # By the first k characters of a prefix of word characters: (regex id, the prefix).
+        self.by_prefix: list[dict[str, list[tuple[int, str]]]] = [{} for _ in range(_PREFIX + 1)]
+        # By a whole first word and the next word's first characters: (regex id, the next word's start).
+        self.by_pair: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self.pair_firsts: set[str] = set()
+        self.looked_up: list[tuple[int, _Starts]] = []  # those indexed here, in the order they came
 
-    def add(self, regex: re.Pattern[str], starts: _Starts | None) -> None:
+    def add(self, regex: re.Pattern[str], starts: _Starts | _Repeats | None) -> None:
         rid = id(regex)
-        if starts is not None:
+        if isinstance(starts, _Starts):
             for word in starts.words:
-                self.words.setdefault(word, []).append(rid)
+                self.by_word.setdefault(word, []).append((rid, ALL))
             for s in starts.prefixes:
-                k = min(len(s), _PREFIX)
-                self.prefixes[k].setdefault(s[:k], []).append((rid, s))
+                word = _WORD_RUN.match(s).group()
+                if word == s:  # the text's word begins with it
+                    k = min(len(s), _PREFIX)
+                    self.by_prefix[k].setdefault(s[:k], []).append((rid, s))
+                else:  # `so-called`: the text's word is `so`, and what follows it is checked
+                    self.by_word.setdefault(word, []).append((rid, s))
             for first, second in starts.pairs:
-                if len(second) < _PREFIX:  # indexed by the next word's first _PREFIX characters only
-                    self.words.setdefault(first, []).append(rid)
+                if len(second) < _PREFIX:  # looked up by the next word's first _PREFIX characters only
+                    self.by_word.setdefault(first, []).append((rid, ALL))
                 else:
-                    self.pairs.setdefault((first, second[:_PREFIX]), []).append((rid, second))
+                    self.pair_firsts.add(first)
+                    self.by_pair.setdefault((first, second[:_PREFIX]), []).append((rid, second))
+            self.looked_up.append((rid, starts))
         # Known last: a text that counts it has its look-ups in place (threads may share a text).
         self.known[rid] = (regex, starts)
+
+
+ALL = ""  # a word's every place
 
 
 _REGEXES = _Regexes()
 _MAX_REGEXES = 20_000
 
 
-def _starts(regex: re.Pattern[str]) -> _Starts | None:
+def _starts(regex: re.Pattern[str]) -> _Starts | _Repeats | None:
     global _REGEXES
     known = _REGEXES.known.get(id(regex))
     if known is not None and known[0] is regex:
@@ -276,96 +398,165 @@ def _starts(regex: re.Pattern[str]) -> _Starts | None:
     if len(_REGEXES.known) >= _MAX_REGEXES:
         _REGEXES = _Regexes()
         _text.cache_clear()  # its positions are keyed by the ids of the regexes let go
-    starts = _analyse(regex)
+    starts = _analyse(regex) or _repeats(regex)
     _REGEXES.add(regex, starts)
     return starts
 
 
 # ---------------------------------------------------------------------------------- the text
 
+_WORD_SPLIT = re.compile(r"(\w+)")
+_SPACE_RUN = re.compile(r"\s+")
+
+
 class _Text:
-    """A text folded once; where its words start, by word, by their first characters, and by word and
-    the next word's first characters (whitespace between); and the positions each regex is tried at."""
+    """A text folded once; where its words start, by word; and the positions each regex is tried at."""
 
     def __init__(self, text: str) -> None:
-        self.folded = fold(text)
-        self._words: dict[str, list[int]] = {}
-        self._prefixes: list[dict[str, list[int]]] = []
-        self._pairs: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        self._index()
-        # Where each known regex may match, worked out for all of them at once (see `_at_word_starts`),
-        # and for how many regexes that was done.
-        self._word_starts: dict[int, list[int]] = {}
+        self.text = text
+        self.folded = folded = fold(text)
+        # Splitting around word runs gives the words and, summing lengths, where each starts: no
+        # Python step per character, one per word.
+        parts = self._parts = _WORD_SPLIT.split(folded)
+        offsets = self._offsets = list(accumulate(map(len, parts)))
+        words: dict[str, list[int]] = {}
+        for word, at in zip(parts[1::2], offsets[::2], strict=False):
+            places = words.get(word)
+            if places is None:
+                words[word] = [at]
+            else:
+                places.append(at)
+        self.words = words
+        self._counts: dict[str, int] = {}  # how often a word occurs, inside other words too
+        self._captured: dict[str, list[int]] | None = None
+        # Where each regex looked up may match, worked out for all of them at once (see `_at_word_starts`),
+        # and for how many of `_REGEXES.looked_up` that was done.
+        self._word_starts: dict[int, list[list[int]]] = {}
         self._word_starts_for = -1
         self.tried: dict[tuple[int, bool], list[int]] = {}  # by id() of regexes `_REGEXES` keeps alive
 
-    def _index(self) -> None:
-        folded = self.folded
-        words: dict[str, list[int]] = {}
-        pairs: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        before = None
-        for run in _WORD_RUN.finditer(folded):
-            at, word = run.start(), run.group()
-            words.setdefault(word, []).append(at)
-            if before is not None and folded[before[1]:at].isspace():
-                pairs.setdefault((before[2], folded[at:at + _PREFIX]), []).append((before[0], at))
-            before = (at, run.end(), word)
-        prefixes: list[dict[str, list[int]]] = [{} for _ in range(_PREFIX + 1)]
-        for word, places in words.items():
-            for k in range(1, _PREFIX + 1):
-                if len(word) >= k:
-                    prefixes[k].setdefault(word[:k], []).extend(places)
-                else:  # a short word's first k characters run into what follows it
-                    for at in places:
-                        prefixes[k].setdefault(folded[at:at + k], []).append(at)
-        self._words, self._prefixes, self._pairs = words, prefixes, pairs
-
-    def _at_word_starts(self) -> dict[int, list[int]]:
-        """regex id -> the word starts where the regex may match, for every regex known: one look-up
-        per distinct word, prefix and pair of the text, however many regexes there are."""
-        known = len(_REGEXES.known)  # counted first: a regex known meanwhile is looked up next time
+    def _at_word_starts(self) -> dict[int, list[list[int]]]:
+        """regex id -> lists of word starts where the regex may match, for every regex known: a few
+        look-ups per distinct word of the text, however many regexes there are."""
+        regexes = _REGEXES
+        known = len(regexes.looked_up)  # counted first: a regex known meanwhile is looked up next time
         if self._word_starts_for == known:
             return self._word_starts
-        folded = self.folded
-        found: dict[int, list[int]] = {}
-        for word, places in self._words.items():
-            for rid in _REGEXES.words.get(word, ()):
-                found.setdefault(rid, []).extend(places)
+        if self._word_starts_for >= 0:  # a few regexes first used on this text: each on its own
+            for rid, starts in regexes.looked_up[self._word_starts_for:known]:
+                self._word_starts[rid] = self._places(starts)
+            self._word_starts_for = known
+            return self._word_starts
+        folded, words = self.folded, self.words
+        found: dict[int, list[list[int]]] = {}
+        by_word = regexes.by_word
+        for word in words.keys() & by_word.keys():
+            places = words[word]
+            for rid, then in by_word[word]:
+                found.setdefault(rid, []).append(
+                    places if then is ALL else [p for p in places if folded.startswith(then, p)])
         for k in range(1, _PREFIX + 1):
-            wanted = _REGEXES.prefixes[k]
-            for key, places in self._prefixes[k].items():
-                for rid, s in wanted.get(key, ()):
-                    found.setdefault(rid, []).extend(
-                        places if len(s) == k else [p for p in places if folded.startswith(s, p)])
-        for key, both in self._pairs.items():
-            for rid, second in _REGEXES.pairs.get(key, ()):
-                found.setdefault(rid, []).extend(
-                    p for p, q in both if len(second) == _PREFIX or folded.startswith(second, q))
+            by_prefix = regexes.by_prefix[k]
+            if not by_prefix:
+                continue
+            for word, places in words.items():
+                wanted = by_prefix.get(word[:k]) if len(word) >= k else None
+                if wanted is not None:
+                    for rid, s in wanted:
+                        if word.startswith(s):
+                            found.setdefault(rid, []).append(places)
+        firsts = words.keys() & regexes.pair_firsts
+        if firsts:
+            by_pair = regexes.by_pair
+            paired: dict[int, list[int]] = {}
+            parts, offsets = self._parts, self._offsets
+            # Each word with what follows it and where the next word starts.
+            for word, gap, at, q in zip(parts[1::2], parts[2::2], offsets[::2], offsets[2::2], strict=False):
+                if word in firsts and gap.isspace():
+                    for rid, second in by_pair.get((word, folded[q:q + _PREFIX]), ()):
+                        if len(second) == _PREFIX or folded.startswith(second, q):
+                            places = paired.setdefault(rid, [])
+                            if not places or places[-1] != at:  # two seconds may begin at one place
+                                places.append(at)
+            for rid, places in paired.items():
+                found.setdefault(rid, []).append(places)
         self._word_starts, self._word_starts_for = found, known
         return found
 
-    def positions(self, regex: re.Pattern[str], starts: _Starts, whole: bool) -> list[int]:
-        """Where `regex` is tried; `whole`: the search runs to the end of the text, so a match's first
-        word is a word of the text (when it stops earlier, a word may run past the stop)."""
+    def _places(self, starts: _Starts) -> list[list[int]]:
+        """What `_at_word_starts` finds for one regex, found for it alone."""
+        words, folded = self.words, self.folded
+        lists = [words[word] for word in starts.words & words.keys()]
+        lists += [self._prefixed(s) for s in starts.prefixes]
+        for first, second in starts.pairs:
+            places = words.get(first)
+            if places is not None and len(second) < _PREFIX:
+                lists.append(places)
+            elif places is not None:
+                lists.append([p for p in places if (gap := _SPACE_RUN.match(folded, p + len(first)))
+                              and folded.startswith(second, gap.end())])
+        return lists
+
+    def _prefixed(self, s: str) -> list[int]:
+        """The word starts where the text goes on with `s` (from the word's first character)."""
+        word = _WORD_RUN.match(s).group()
+        if word != s:
+            return [p for p in self.words.get(word, []) if self.folded.startswith(s, p)]
+        return sorted(p for w, places in self.words.items() if w.startswith(s) for p in places)
+
+    def _repeated(self, rule: _Repeats) -> list[int]:
+        """The starts of the words that `rule` may begin with: long enough, and occurring again as often
+        (counted anywhere, as a back reference is not held to word edges)."""
+        folded, counts, again = self.folded, self._counts, rule.again
+        lists = []
+        for word, places in self._captured_words().items():
+            if len(word) >= rule.least:
+                if len(places) <= again:
+                    count = counts.get(word)
+                    if count is None:
+                        count = counts[word] = folded.count(word)
+                    if count <= again:
+                        continue
+                lists.append(places)
+        return sorted(chain.from_iterable(lists))
+
+    def _captured_words(self) -> dict[str, list[int]]:
+        """The words a regex captures (runs of the text's word characters), by their folded form. Those
+        are the folded text's words unless a letter folds to a non-word character (`ι` with `\u0345`)."""
+        if self._captured is None:
+            if not any(ch in self.folded for ch in _unworded()):
+                self._captured = self.words
+            else:
+                self._captured = {}
+                for run in _WORD_RUN.finditer(self.text):
+                    self._captured.setdefault(self.folded[run.start():run.end()], []).append(run.start())
+        return self._captured
+
+    def positions(self, regex: re.Pattern[str], starts: _Starts | _Repeats, whole: bool) -> list[int]:
+        """Where `regex` is tried, in order; `whole`: the search runs to the end of the text, so a match's
+        first word is a word of the text (when it stops earlier, a word may run past the stop)."""
         key = (id(regex), whole)
         found = self.tried.get(key)
         if found is not None:
             return found
+        if isinstance(starts, _Repeats):  # where the search stops early, a word may be cut short: any word
+            found = self.tried[key] = self._repeated(starts) if whole else sorted(
+                chain.from_iterable(self._captured_words().values()))
+            return found
+        # When the search stops early, each way to begin is a prefix at a word start.
+        lists = list(self._at_word_starts().get(id(regex), [])) if whole else [
+            self._prefixed(s) for s in starts.at_word]
         folded = self.folded
-        if whole:
-            at = list(self._at_word_starts().get(id(regex), ()))
-        else:  # each way to begin as a prefix at a word start
-            at = []
-            for s in starts.at_word:
-                k = min(len(s), _PREFIX)
-                places = self._prefixes[k].get(s[:k], ())
-                at.extend(places if k == len(s) else (p for p in places if folded.startswith(s, p)))
         for s in starts.anywhere:
+            at = []
             i = folded.find(s)
             while i >= 0:
                 at.append(i)
                 i = folded.find(s, i + 1)
-        found = self.tried[key] = sorted(set(at))
+            lists.append(at)
+        lists = [at for at in lists if at]
+        # One list is in order already (a word's places are); several may share places.
+        found = self.tried[key] = lists[0] if len(lists) == 1 else sorted(set(chain.from_iterable(lists)))
         return found
 
 
@@ -377,15 +568,27 @@ def _text(text: str) -> _Text:
 
 # ------------------------------------------------------------------------------------ the API
 
+def candidates(regex: re.Pattern[str], text: str, whole: bool = True) -> list[int] | None:
+    """The positions, in order, where a match of `regex` in `text` may begin (every one begins at one of
+    them), or None where any position may; `whole`: the search runs to the end of the text (when it
+    stops earlier a word may be cut short, and more positions are candidates)."""
+    starts = _starts(regex)
+    return None if starts is None else _text(text).positions(regex, starts, whole)
+
+
 def finditer(regex: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
     """The matches `regex.finditer(text, pos, endpos)` yields, in the same order."""
     starts = _starts(regex)
     end = len(text) if endpos is None else max(0, min(endpos, len(text)))
     if starts is None:
-        yield from regex.finditer(text, pos, end)
-        return
+        return regex.finditer(text, pos, end)
     positions = _text(text).positions(regex, starts, end == len(text))
-    resume = max(0, pos)
+    if not positions:  # most cues in most texts
+        return iter(())
+    return _tried(regex, text, positions, max(0, pos), end)
+
+
+def _tried(regex: re.Pattern[str], text: str, positions: list[int], resume: int, end: int) -> Iterator[re.Match[str]]:
     for i in range(bisect_left(positions, resume), len(positions)):
         at = positions[i]
         if at >= end:

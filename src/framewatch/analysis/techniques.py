@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import accumulate, pairwise
 from typing import Any
 
 from .. import resources
@@ -28,6 +29,7 @@ from .matching import finditer
 ENGINE = "lexical"
 LAYER = "technique"
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_WORD_SPLIT = re.compile(r"(\w+(?:[-'’]\w+)*)")
 _STRUCTURAL = ("scare_quotes", "repetition", "capitals")
 _EXTENTS = ("match", "phrase", "clause", "sentence")
 _NEXT_WORD = re.compile(r"[ \t]([\w'’-]+)")
@@ -139,12 +141,10 @@ class _Hit:
     sentence: int
 
 
-def _pattern_hits(cue: Cue, text: str, sentences: Sentences) -> Iterable[_Hit]:
+def _pattern_hits(cue: Cue, text: str, sentences: Sentences) -> list[_Hit]:
     assert cue.regex is not None
-    for match in finditer(cue.regex, text):
-        if match.end() == match.start():
-            continue
-        yield _Hit(cue.technique, match.start(), match.end(), cue, sentences.index(match.start()))
+    return [_Hit(cue.technique, match.start(), match.end(), cue, sentences.index(match.start()))
+            for match in finditer(cue.regex, text) if match.end() > match.start()]
 
 
 def _scare_quote_hits(cue: Cue, text: str, sentences: Sentences,
@@ -180,9 +180,13 @@ def _capitals_hits(cue: Cue, text: str, sentences: Sentences) -> Iterable[_Hit]:
 
 
 @lru_cache(maxsize=4)
-def _tokens(text: str) -> tuple[tuple[int, int, str, bool], ...]:
-    """(start, end, lowercase form, capitalised) of each word: every repetition cue reads them."""
-    return tuple((m.start(), m.end(), m.group().lower(), m.group()[:1].isupper()) for m in _WORD.finditer(text))
+def _tokens(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
+    """The starts, ends, words and lowercase words of a text: every repetition cue reads them. Split
+    around the words, summing lengths for the offsets, with no Python step per character."""
+    parts = _WORD_SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts)))
+    words = parts[1::2]
+    return offsets[:-1:2], offsets[1::2], words, list(map(str.lower, words))
 
 
 def _repetition_hits(cue: Cue, text: str, sentences: Sentences, stopwords: frozenset[str],
@@ -192,27 +196,26 @@ def _repetition_hits(cue: Cue, text: str, sentences: Sentences, stopwords: froze
     min_phrase = int(cue.params.get("min_phrase_count", 2))
     min_word = int(cue.params.get("min_word_count", 2))
     max_n = int(cue.params.get("max_words", 4))
-    tokens = _tokens(text)
-    words = [t[2] for t in tokens]
-    content = [len(w) > 2 and w not in stopwords and not w.isdigit() for w in words]
+    starts, ends, originals, words = _tokens(text)
     occurrences: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    # Running counts, so that a phrase's checks cost the same however long it is: capitalised words
-    # before each token, and line breaks between the tokens up to each one (words hold none).
-    capitals, breaks = [0], [0]
-    for k, token in enumerate(tokens):
-        capitals.append(capitals[-1] + token[3])
-        breaks.append(breaks[-1] + (k > 0 and "\n" in text[tokens[k - 1][1]:token[0]]))
     # A phrase said `min_phrase` times needs at least as many tokens (one cue only counts words).
-    for n in range(2, max_n + 1) if min_phrase <= len(tokens) else ():
-        for i in range(len(tokens) - n + 1):
-            last = i + n - 1
-            if not (content[i] and content[last]):
-                continue
-            if capitals[last + 1] - capitals[i] == n:
-                continue  # a repeated name ("Supreme Court") is reference, not persuasion
-            if breaks[last + 1] - breaks[i + 1]:
-                continue
-            occurrences[tuple(words[i:last + 1])].append(i)
+    if min_phrase <= len(words):
+        content = {w: len(w) > 2 and w not in stopwords and not w.isdigit() for w in set(words)}
+        # A phrase said again begins with a pair of words said again: only those places are looked at.
+        pairs = list(pairwise(words))
+        said = Counter(pairs)
+        repeated = [i for i, pair in enumerate(pairs) if said[pair] >= min_phrase and content[pair[0]]] \
+            if min_phrase > 1 else [i for i, word in enumerate(words) if content[word]]
+        for n in range(2, max_n + 1):
+            for i in repeated:
+                last = i + n - 1
+                if last >= len(words) or not content[words[last]]:
+                    continue
+                if all(w[:1].isupper() for w in originals[i:last + 1]):
+                    continue  # a repeated name ("Supreme Court") is reference, not persuasion
+                if "\n" in text[ends[i]:starts[last]]:
+                    continue
+                occurrences[tuple(words[i:last + 1])].append(i)
     taken: set[int] = set()
     for key in sorted(occurrences, key=len, reverse=True):
         places = occurrences[key]
@@ -223,7 +226,7 @@ def _repetition_hits(cue: Cue, text: str, sentences: Sentences, stopwords: froze
             if any(j in taken for j in range(i, i + n)):
                 continue
             taken.update(range(i, i + n))
-            yield _Hit(cue.technique, tokens[i][0], tokens[i + n - 1][1], cue, sentences.index(tokens[i][0]))
+            yield _Hit(cue.technique, starts[i], ends[i + n - 1], cue, sentences.index(starts[i]))
     by_word: dict[str, list[_Hit]] = defaultdict(list)
     for hit in emphatic:
         by_word[text[hit.start:hit.end].lower()].append(hit)
