@@ -205,3 +205,21 @@ def test_a_name_listed_in_several_languages_is_cited_in_the_documents_own():
     doc = analyse("Киев заявил о новых поставках. В Киеве прошли переговоры.", language="ru")
     cues = [s.cue for s in doc.spans if s.layer == "mention" and doc.text[s.start:s.end].startswith("Киев")]
     assert cues == ["ru:metonym:Киев", "ru:name:Киев"]
+
+
+def test_an_edited_user_registry_is_read_again(tmp_path):
+    """The registry is looked up once per document from a per-process cache, yet an analyst who edits
+    their registry file between two analyses sees the edit in the second."""
+    path = tmp_path / "actors.toml"
+    config = load_config()
+    pipeline = Pipeline(Config({**config.data, "actors": {**config.data["actors"], "registry": str(path)}}),
+                        ["language", "sentences", "mentions", "actors"])
+
+    def label_of_aliyev(label: str) -> str:
+        path.write_text(f'[[actor]]\nid = "person:ilham-aliyev"\nlabel = "{label}"\n', encoding="utf-8")
+        doc = pipeline.analyze(Document(text="Ilham Aliyev met the delegation in Baku.", language="en"))
+        (actor,) = [a for a in doc.actors if a["id"] == "person:ilham-aliyev"]
+        return actor["name"]
+
+    assert label_of_aliyev("Aliyev, Ilham") == "Aliyev, Ilham"
+    assert label_of_aliyev("President Ilham Aliyev") == "President Ilham Aliyev"

@@ -187,3 +187,14 @@ def test_acceptance_merge_precision_and_recall_on_the_pair_set():
 
 def test_two_initials_agree_either_way():
     assert name_similarity("I", "Ю") == name_similarity("Ю", "I") == pytest.approx(0.95)
+
+
+def test_same_name_says_what_the_score_says():
+    """`same_name` rules most pairs out before scoring them (when some word of one name can pair with
+    no word of the other); across the pair set's names, in many combinations, it still says what the
+    score says."""
+    spelled = sorted({(row[k], row[f"lang_{k}"]) for row in _pairs() for k in ("a", "b")})
+    for a, lang_a in spelled[::8]:
+        for b, lang_b in spelled:
+            decided = same_name(a, b, lang_a, lang_b)
+            assert decided == (name_similarity(a, b, lang_a, lang_b) >= names.SAME_NAME_THRESHOLD), (a, b)

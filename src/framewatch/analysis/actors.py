@@ -18,17 +18,18 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .. import registry, resources
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
-from ..registry import Curator, discovered_id, effective_names, effective_registry
+from ..registry import Curator, discovered_id, effective_names, effective_registry, effective_registry_view
 from .names import latin_forms, same_name
 
 _PARENTHESIS = re.compile(r"^\s*[(\[]\s*$")
 _CLOSING = re.compile(r"^\s*[)\]]")
 _MARKER_WORDS = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*\.?")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 # Registry types a discovered name of each type may turn out to be.
 _COMPATIBLE = {"PERSON": {"PERSON"}, "ORG": {"ORG", "MEDIA"}, "PLACE": {"PLACE", "GPE"}, "GROUP": {"GROUP"},
                "MEDIA": {"MEDIA", "ORG"}, "GPE": {"GPE", "PLACE"}, "GOVERNMENT": {"GOVERNMENT"}}
@@ -70,7 +71,7 @@ def _registry_match(name: str, actor_type: str, lang: str | None, user_file: str
     candidates = {k for k in candidates if k.actor_type in _COMPATIBLE.get(actor_type, {actor_type})}
     if len(words) == 1:
         # A surname alone: only when one current (not historical) actor carries it.
-        actors = effective_registry(user_file) if actors is None else actors
+        actors = effective_registry_view(user_file) if actors is None else actors
         current = {k.actor_id for k in candidates if "historical" not in actors[k.actor_id].roles}
         return next(iter(current)) if len(current) == 1 else None
     matched = {k.actor_id for k in candidates if same_name(name, k.name, lang, k.lang)}
@@ -123,54 +124,54 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
     user_file = ctx.config.get("actors.registry")
     user_file = str(user_file) if user_file else None
     mentions = sorted((s for s in doc.spans if s.layer == "mention"), key=Span.sort_key)
-    actors = effective_registry(user_file)
+    actors = effective_registry_view(user_file)
     _resolve_offices(doc, mentions, actors)
     mentions = [s for s in mentions if s.attrs.get("role") is None or s.attrs.get("actor_id")]
+    names = [_name_of(span) for span in mentions]
     index = {id(span): i for i, span in enumerate(mentions)}
     clusters = _Clusters(len(mentions))
     for a, b in _alias_pairs(doc, mentions):
         if a.label == b.label or not (a.attrs.get("actor_id") and b.attrs.get("actor_id")):
             clusters.union(index[id(a)], index[id(b)])
 
-    unresolved = [s for s in mentions if not s.attrs.get("actor_id")]
+    unresolved = [i for i, span in enumerate(mentions) if not span.attrs.get("actor_id")]
     same_written: dict[tuple[str, str], int] = {}
-    for span in unresolved:  # one name written again is one actor
-        first = same_written.setdefault((span.label, _name_of(span).casefold()), index[id(span)])
-        clusters.union(index[id(span)], first)
+    for i in unresolved:  # one name written again is one actor
+        clusters.union(i, same_written.setdefault((mentions[i].label, names[i].casefold()), i))
     # A surname alone belongs to the full name the document already gave (`Aliyev`, `Путину`): each
-    # distinct (type, surname) is compared once, however often the document repeats it.
-    first_full: dict[tuple[str, str], Span] = {}
-    for span in mentions:
-        words = _name_of(span).split()
+    # distinct (type, surname) is compared once, however often the document repeats it, with the
+    # last words of the full names of its type, first given first.
+    full_by_last: dict[str, dict[str, int]] = defaultdict(dict)
+    for i, name in enumerate(names):
+        words = name.split()
         if len(words) > 1:
-            first_full.setdefault((span.label, words[-1]), span)
-    surname_of: dict[tuple[str, str], Span | None] = {}
-    for span in unresolved:
-        name = _name_of(span)
+            full_by_last[mentions[i].label].setdefault(words[-1], i)
+    surname_of: dict[tuple[str, str], int | None] = {}
+    for i in unresolved:
+        name, label = names[i], mentions[i].label
         if len(name.split()) != 1:
             continue
-        key = (span.label, name)
-        if key not in surname_of:
-            surname_of[key] = next((full for (label, last), full in first_full.items() if label == span.label
-                                    and same_name(name, last, doc.language, doc.language)), None)
-        if surname_of[key] is not None:
-            clusters.union(index[id(span)], index[id(surname_of[key])])
+        if (label, name) not in surname_of:
+            surname_of[label, name] = next((full for last, full in full_by_last[label].items()
+                                            if same_name(name, last, doc.language, doc.language)), None)
+        if (full := surname_of[label, name]) is not None:
+            clusters.union(i, full)
 
-    groups: dict[int, list[Span]] = defaultdict(list)
-    for span in mentions:
-        groups[clusters.find(index[id(span)])].append(span)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(mentions)):
+        groups[clusters.find(i)].append(i)
     for members in groups.values():
-        known = next((m.attrs["actor_id"] for m in members if m.attrs.get("actor_id")), None)
+        known = next((mentions[m].attrs["actor_id"] for m in members if mentions[m].attrs.get("actor_id")), None)
         if known is None:
-            longest = max(members, key=lambda m: (len(_name_of(m).split()), not _is_cyrillic(_name_of(m))))
-            actor_type = longest.label
-            known = _registry_match(_name_of(longest), actor_type, doc.language, user_file, actors)
+            longest = max(members, key=lambda m: (len(names[m].split()), not _is_cyrillic(names[m])))
+            actor_type = mentions[longest].label
+            known = _registry_match(names[longest], actor_type, doc.language, user_file, actors)
             if known is None:
-                latin = next((m for m in members if not _is_cyrillic(_name_of(m))), longest)
-                known = _discovered(actor_type, _name_of(latin))
-        for member in members:
-            if not member.attrs.get("actor_id"):
-                member.attrs["actor_id"] = known
+                latin = next((m for m in members if not _is_cyrillic(names[m])), longest)
+                known = _discovered(actor_type, names[latin])
+        for m in members:
+            if not mentions[m].attrs.get("actor_id"):
+                mentions[m].attrs["actor_id"] = known
     # An analyst's merges and splits (`framewatch actors merge|split`) have the last word.
     curate = Curator(ctx.config.get("actors.decisions", []))
     for span in mentions:
@@ -183,6 +184,7 @@ def resolve_actors(doc: Document, ctx: StageContext) -> None:
     doc.meta["actors"] = document_actors(doc, actors)
 
 
+@lru_cache(maxsize=65536)
 def _discovered(actor_type: str, name: str) -> str:
     """`discovered_id`, or for a name with nothing to spell an id from (`🤔`, `…`) one from its hash."""
     try:
@@ -204,22 +206,22 @@ def _resolve_offices(doc: Document, mentions: list[Span], actors: Mapping[str, r
 
 
 def _is_cyrillic(text: str) -> bool:
-    return bool(re.search(r"[\u0400-\u04FF]", text))
+    return bool(_CYRILLIC.search(text))
 
 
 def document_actors(doc: Document, actors: Mapping[str, registry.Actor]) -> list[dict[str, object]]:
     """The actors a document names, most mentioned first, and the member who wrote it."""
     seen: dict[str, dict[str, object]] = {}
-    for span in sorted(doc.spans, key=Span.sort_key):
-        if span.layer != "mention" or not span.attrs.get("actor_id"):
-            continue
+    for span in sorted((s for s in doc.spans if s.layer == "mention" and s.attrs.get("actor_id")), key=Span.sort_key):
         actor_id = span.attrs["actor_id"]
-        entry = seen.setdefault(actor_id, {
-            "id": actor_id,
-            "type": actors[actor_id].type if actor_id in actors else span.label,
-            "name": actors[actor_id].label if actor_id in actors else _name_of(span),
-            "mentions": 0,
-        })
+        entry = seen.get(actor_id)
+        if entry is None:
+            entry = seen[actor_id] = {
+                "id": actor_id,
+                "type": actors[actor_id].type if actor_id in actors else span.label,
+                "name": actors[actor_id].label if actor_id in actors else _name_of(span),
+                "mentions": 0,
+            }
         entry["mentions"] = int(entry["mentions"]) + 1
     if doc.author:
         author_id = _discovered("PERSON", doc.author)

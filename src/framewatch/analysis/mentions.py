@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
@@ -43,16 +43,36 @@ _MAX_FALLBACK_TOKENS = 6
 _CHUNK = 100_000
 
 
-class _Token(NamedTuple):  # a tuple: a document has thousands, made in one pass
-    start: int
-    end: int
-    text: str
-    keys: frozenset[str]
-    possessive: bool
+class _Word(NamedTuple):
+    """One written word as the matcher sees it, worked out once per distinct word of the texts.
 
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+    Only strings and tuples, which the garbage collector stops tracking: tens of thousands of words
+    stay cached, and every full collection would otherwise walk them all."""
+
+    text: str  # without a possessive `'s` or a lower-case hyphenated tail
+    keys: tuple[str, ...]  # folded form and, for Cyrillic, the folded lemmas (each once)
+    folded: str
+    possessive: bool
+    capitalised: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """A text's words as parallel lists rather than an object per word: a document has thousands,
+    and most of them are only looked up, never part of a name."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    words: list[_Word]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def joined(self, i: int) -> bool:
+        """Tokens i - 1 and i belong to one name: only spaces (or a hyphen) between them, no line break."""
+        gap = self.text[self.ends[i - 1]:self.starts[i]]
+        return not self.words[i - 1].possessive and "\n" not in gap and gap.strip(" \u00a0-") == ""
 
 
 @dataclass(frozen=True)
@@ -62,61 +82,92 @@ class _Entry:
     kind: str
     lang: str
     name: str
+    needs_capital: bool
+    # How an acronym's first word must be written, empty for other names: acronyms keep their case
+    # (`US` is not `us`), but long ones are also written as words (`Nato`).
+    acronym_forms: tuple[str, ...]
 
-    @property
-    def needs_capital(self) -> bool:
-        return self.name[:1].isupper()
 
-    @property
-    def acronym(self) -> bool:
-        return self.name.isupper() and len(self.name) <= 6
+def _entry(words: tuple[str, ...], actor_id: str, kind: str, lang: str, name: str) -> _Entry:
+    written = name.split()[0].rstrip(".")
+    acronym = name.isupper() and len(name) <= 6
+    forms = (written, written.title() if len(written) >= 4 else written) if acronym else ()
+    return _Entry(words, actor_id, kind, lang, name, name[:1].isupper(), forms)
 
 
 def fold(text: str) -> str:
     return text.casefold().replace("ё", "е").replace("’", "'").rstrip(".")
 
 
-@lru_cache(maxsize=200_000)
-def _lemmas(word: str) -> frozenset[str]:
+def _lemmas(word: str) -> list[str]:
     """Dictionary forms of a Cyrillic word (every reading pymorphy3 gives), folded."""
-    return frozenset(fold(p.normal_form) for p in parses(word)[:4])
+    return [fold(p.normal_form) for p in parses(word)[:4]]
 
 
 @lru_cache(maxsize=200_000)
-def _keys(word: str) -> frozenset[str]:
+def _word(written: str) -> _Word:
+    """A word as the text writes it (`Putin's`, `US-led`, `Алиеву`), made ready for matching."""
+    word, possessive = written, False
+    if "-" in word:
+        head, *rest = word.split("-")
+        if head[:1].isupper() and all(part[:1].islower() for part in rest):
+            word = head  # `US-led`, `Kremlin-backed`: the name is the head`
+    if "'" in word or "’" in word:
+        possessive_match = _POSSESSIVE.match(word)
+        if possessive_match and len(possessive_match.group("base")) > 1 and not _CYRILLIC.search(word):
+            word, possessive = possessive_match.group("base"), True
     folded = fold(word)
-    if _CYRILLIC.search(word):
-        return frozenset({folded}) | _lemmas(folded)
-    return frozenset({folded})
+    keys = tuple(dict.fromkeys([folded, *_lemmas(folded)])) if _CYRILLIC.search(word) else (folded,)
+    return _Word(word, keys, folded, possessive, word[:1].isupper())
 
 
-def tokenize(text: str) -> list[_Token]:
-    tokens = []
-    for match in _WORD.finditer(text):
-        word, possessive = match.group(), False
-        if "-" in word:
-            head, *rest = word.split("-")
-            if head[:1].isupper() and all(part[:1].islower() for part in rest):
-                word = head  # `US-led`, `Kremlin-backed`: the name is the head`
-        if "'" in word or "’" in word:
-            possessive_match = _POSSESSIVE.match(word)
-            if possessive_match and len(possessive_match.group("base")) > 1 and not _CYRILLIC.search(word):
-                word, possessive = possessive_match.group("base"), True
-        tokens.append(_Token(match.start(), match.start() + len(word), word, _keys(word), possessive))
-    return tokens
+def tokenize(text: str) -> _Tokens:
+    # findall and str.find rather than finditer: a Match object per word, tracked by the garbage
+    # collector, costs more than finding each word again from where the last one ended (a word starts
+    # with a letter, and no letter lies between two words, so `find` lands on the word's own start).
+    written = _WORD.findall(text)
+    starts = []
+    position = 0
+    for word in written:
+        position = text.find(word, position)
+        starts.append(position)
+        position += len(word)
+    words = list(map(_word, written))
+    return _Tokens(text, starts, [start + len(word.text) for start, word in zip(starts, words, strict=True)], words)
+
+
+# Gazetteer entries of one first word: those of one word, and the longer ones by their second word.
+_Heads = tuple[tuple[_Entry, ...], dict[str, tuple[_Entry, ...]]]
 
 
 @cache
-def _gazetteer(user_file: str | None) -> dict[str, tuple[_Entry, ...]]:
-    """Every name of every language (built-in and the user's registry), indexed by its first folded token."""
-    index: dict[str, list[_Entry]] = {}
+def _gazetteer(user_file: str | None) -> dict[str, _Heads]:
+    """Every name of every language (built-in and the user's registry), indexed by its first folded
+    token, then (names of several words) by its second: most words that start some name (`the`,
+    `Russian`) start several."""
+    singles: dict[str, list[_Entry]] = {}
+    longer: dict[str, dict[str, list[_Entry]]] = {}
     for lang in registry.name_languages():
         for entry in registry.effective_names(lang, user_file):
             words = tuple(fold(w) for w in _WORD.findall(entry.name))
             if not words:
                 continue
-            index.setdefault(words[0], []).append(_Entry(words, entry.actor_id, entry.kind, lang, entry.name))
-    return {key: tuple(entries) for key, entries in index.items()}
+            found = _entry(words, entry.actor_id, entry.kind, lang, entry.name)
+            if len(words) == 1:
+                singles.setdefault(words[0], []).append(found)
+            else:
+                longer.setdefault(words[0], {}).setdefault(words[1], []).append(found)
+    return {
+        first: (tuple(singles.get(first, ())),
+                {second: tuple(entries) for second, entries in longer.get(first, {}).items()})
+        for first in singles.keys() | longer.keys()
+    }
+
+
+@cache
+def _first_words(user_file: str | None) -> frozenset[str]:
+    """The words a gazetteer name can start with (a set: most words of a text start none)."""
+    return frozenset(_gazetteer(user_file))
 
 
 @cache
@@ -143,6 +194,17 @@ def _collective_nouns(lang: str) -> tuple[tuple[tuple[str, ...], str, str | None
 
 
 @cache
+def _collective_index() -> dict[str, tuple[tuple[tuple[int, int], tuple[str, ...], str, str | None], ...]]:
+    """`_collective_nouns` of every language by first word, each with its (language, place) order."""
+    index: dict[str, list[tuple[tuple[int, int], tuple[str, ...], str, str | None]]] = {}
+    for rank, lang in enumerate(resources.languages()):
+        for order, (words, kind, key) in enumerate(_collective_nouns(lang)):
+            if words:
+                index.setdefault(words[0], []).append(((rank, order), words, kind, key))
+    return {first: tuple(nouns) for first, nouns in index.items()}
+
+
+@cache
 def _offices(lang: str) -> dict[str, tuple[tuple[int, tuple[str, ...], str | None], ...]]:
     """The office nouns of `lang` ((position in `_collective_nouns`, folded words, role)) by first word."""
     index: dict[str, list[tuple[int, tuple[str, ...], str | None]]] = {}
@@ -163,38 +225,29 @@ def _office_holders(user_file: str | None) -> dict[tuple[str, str], tuple[str, .
     return {key: tuple(ids) for key, ids in holders.items()}
 
 
-def _joined(text: str, left: _Token, right: _Token) -> bool:
-    """Two tokens belong to one name: only spaces (or a hyphen) between them, no line break."""
-    gap = text[left.end:right.start]
-    return not left.possessive and "\n" not in gap and gap.strip(" \u00a0-") == ""
-
-
-def _matches(entry: _Entry, tokens: list[_Token], i: int, text: str) -> bool:
+def _matches(entry: _Entry, tokens: _Tokens, i: int) -> bool:
     if i + len(entry.tokens) > len(tokens):
         return False
-    first = tokens[i]
-    written = entry.name.split()[0].rstrip(".")
-    # Acronyms keep their case (`US` is not `us`), but long ones are also written as words (`Nato`).
-    if entry.acronym and first.text.rstrip(".") not in (written, written.title() if len(written) >= 4 else written):
+    first = tokens.words[i]
+    if entry.acronym_forms and first.text.rstrip(".") not in entry.acronym_forms:
         return False
     if entry.needs_capital and not first.capitalised:
         return False
     for offset, word in enumerate(entry.tokens):
-        token = tokens[i + offset]
-        if word not in token.keys or (offset and not _joined(text, tokens[i + offset - 1], token)):
+        if word not in tokens.words[i + offset].keys or (offset and not tokens.joined(i + offset)):
             return False
     return True
 
 
-def _preceding_word(text: str, tokens: list[_Token], i: int) -> str | None:
-    if i == 0 or "\n" in text[tokens[i - 1].end:tokens[i].start]:
+def _preceding_word(tokens: _Tokens, i: int) -> str | None:
+    if i == 0 or "\n" in tokens.text[tokens.ends[i - 1]:tokens.starts[i]]:
         return None
-    return fold(tokens[i - 1].text)
+    return tokens.words[i - 1].folded
 
 
-def _is_place_use(text: str, tokens: list[_Token], i: int) -> bool:
+def _is_place_use(tokens: _Tokens, i: int) -> bool:
     """`in Baku`, `в Баку`: the place. Elsewhere a capital is its government acting."""
-    return _preceding_word(text, tokens, i) in _all_cue_words("locative_prepositions")
+    return _preceding_word(tokens, i) in _all_cue_words("locative_prepositions")
 
 
 @cache
@@ -203,8 +256,10 @@ def _all_cue_words(key: str) -> frozenset[str]:
     return frozenset().union(*(_cue_words(lang, key) for lang in resources.languages()))
 
 
-def _choose(entries: list[_Entry], tokens: list[_Token], i: int, text: str, lang: str | None,
-            actors: dict[str, registry.Actor]) -> _Entry:
+def _choose(entries: list[_Entry], tokens: _Tokens, i: int, lang: str | None,
+            actors: Mapping[str, registry.Actor]) -> _Entry:
+    if len(entries) == 1:
+        return entries[0]
     # One name is often listed in several languages (`Киев` in ru and kk): the document's language
     # first, then a fixed order, so that the cue recorded does not depend on set iteration order.
     entries = sorted(entries, key=lambda e: (e.lang != lang, e.lang, e.kind, e.name, e.actor_id))
@@ -212,37 +267,52 @@ def _choose(entries: list[_Entry], tokens: list[_Token], i: int, text: str, lang
     places = [e for e in entries if e.kind != "metonym" and e.actor_id in actors
               and actors[e.actor_id].type == "PLACE"]
     if metonyms and places:
-        return places[0] if _is_place_use(text, tokens, i) else metonyms[0]
+        return places[0] if _is_place_use(tokens, i) else metonyms[0]
     return min(entries, key=lambda e: (_KIND_RANK.get(e.kind, 9), e.lang != lang, e.actor_id))
 
 
-def _collective_noun(tokens: list[_Token], j: int, text: str) -> tuple[int, str, str | None] | None:
-    """(tokens used, "government" | "role" | "group", key) when tokens[j:] start with such a noun."""
-    if j >= len(tokens) or not _joined(text, tokens[j - 1], tokens[j]):
+def _collective_noun(tokens: _Tokens, j: int) -> tuple[int, str, str | None] | None:
+    """(tokens used, "government" | "role" | "group", key) when tokens[j:] start with such a noun:
+    the first in the order of languages, then of each language's list."""
+    if j >= len(tokens) or not tokens.joined(j):
         return None
-    for lang in resources.languages():
-        for words, kind, key in _collective_nouns(lang):
-            if j + len(words) <= len(tokens) and all(w in tokens[j + k].keys for k, w in enumerate(words)):
-                return len(words), kind, key
+    index = _collective_index()
+    nouns = sorted(noun for key in tokens.words[j].keys for noun in index.get(key, ()))
+    for _, words, kind, key in nouns:
+        if j + len(words) <= len(tokens) and all(w in tokens.words[j + k].keys for k, w in enumerate(words)):
+            return len(words), kind, key
     return None
 
 
-def _gazetteer_mentions(doc: Document, tokens: list[_Token], user_file: str | None) -> list[Span]:
+def _candidates(gazetteer: dict[str, _Heads], tokens: _Tokens, i: int) -> list[_Entry]:
+    """The gazetteer entries whose first (and second) words tokens[i:] can be."""
+    found: list[_Entry] = []
+    for key in tokens.words[i].keys:
+        heads = gazetteer.get(key)
+        if heads is None:
+            continue
+        singles, by_second = heads
+        found.extend(singles)
+        if by_second and i + 1 < len(tokens):
+            for second in tokens.words[i + 1].keys:
+                found.extend(by_second.get(second, ()))
+    return found
+
+
+def _gazetteer_mentions(doc: Document, tokens: _Tokens, user_file: str | None) -> list[Span]:
     text, lang, spans = doc.text, doc.language, []
     gazetteer = _gazetteer(user_file)
-    actors = registry.effective_registry(user_file)
-    i = 0
-    while i < len(tokens):
-        keys = tokens[i].keys
-        # One key (a Latin word) needs no set: a name listed twice is still one choice.
-        candidates = gazetteer.get(next(iter(keys)), ()) if len(keys) == 1 else \
-            {e for key in keys for e in gazetteer.get(key, ())}
-        found = [e for e in candidates if _matches(e, tokens, i, text)]
+    actors = registry.effective_registry_view(user_file)
+    first_words = _first_words(user_file)
+    resume = 0  # tokens before it are part of a name found already
+    for i in [i for i, word in enumerate(tokens.words) if not first_words.isdisjoint(word.keys)]:
+        if i < resume:
+            continue
+        found = [e for e in _candidates(gazetteer, tokens, i) if _matches(e, tokens, i)]
         if not found:
-            i += 1
             continue
         longest = max(len(e.tokens) for e in found)
-        entry = _choose([e for e in found if len(e.tokens) == longest], tokens, i, text, lang, actors)
+        entry = _choose([e for e in found if len(e.tokens) == longest], tokens, i, lang, actors)
         end_index = i + longest - 1
         actor = actors.get(entry.actor_id)
         # The cue names the gazetteer entry that matched: its language, kind and written form.
@@ -250,7 +320,7 @@ def _gazetteer_mentions(doc: Document, tokens: list[_Token], user_file: str | No
         cue = f"{entry.lang}:{entry.kind}:{entry.name}"
         attrs: dict[str, Any] = {}
         if entry.kind in ("adjective", "demonym") and actor and actor.type == "GPE":
-            collective = _collective_noun(tokens, end_index + 1, text)
+            collective = _collective_noun(tokens, end_index + 1)
             holders = _office_holders(user_file).get((actor.id, collective[2] or ""), ()) if collective else ()
             if collective and (collective[1] != "role" or len(holders) == 1):
                 used, kind, key = collective
@@ -263,11 +333,11 @@ def _gazetteer_mentions(doc: Document, tokens: list[_Token], user_file: str | No
                     actor_id = f"group:~{actor.id.split(':', 1)[1]}-{key}"
                     label, source, cue = "GROUP", "discovered", f"{cue}+group-noun:{key}"
                 attrs["country"] = actor.id
-        start, end = tokens[i].start, tokens[end_index].end
+        start, end = tokens.starts[i], tokens.ends[end_index]
         attrs.update(actor_id=actor_id, name=text[start:end], source=source, name_lang=entry.lang)
         spans.append(Span("mention", label, start, end, 1.0 if source == "builtin" else 0.8,
                           engine="gazetteer", cue=cue, attrs=attrs))
-        i = end_index + 1
+        resume = end_index + 1
     return spans
 
 
@@ -359,14 +429,14 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _opens_sentence(text: str, token: _Token) -> bool:
-    before = text[max(0, token.start - 64):token.start].rstrip(" \t\u00a0")
-    if not before and token.start > 64:
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 64):start].rstrip(" \t\u00a0")
+    if not before and start > 64:
         return False
     return not before or before[-1] in _SENTENCE_OPENERS
 
 
-def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span], user_file: str | None) -> list[Span]:
+def _fallback_mentions(doc: Document, tokens: _Tokens, known: list[Span], user_file: str | None) -> list[Span]:
     """Runs of capitalised words no gazetteer or model knew: people arrested, forum members, groups."""
     lang = doc.language or ""
     not_names = _cue_words(lang, "not_names")
@@ -376,51 +446,54 @@ def _fallback_mentions(doc: Document, tokens: list[_Token], known: list[Span], u
     not_name_endings = tuple(_cues(lang).get("not_name_endings", []))
     links = [(s.start, s.end) for s in doc.spans if s.layer == "link"]
     covered = [(s.start, s.end) for s in known] + links
-    position = {t.start: k for k, t in enumerate(tokens)}
-    free = _uncovered(tokens, covered)
-    spans, run = [], []
+    words, starts, ends = tokens.words, tokens.starts, tokens.ends
+    spans = []
 
-    def close() -> None:
-        while run and fold(run[0].text) in not_names:
-            run.pop(0)
-        while run and fold(run[-1].text) in not_names:
-            run.pop()
+    def close(run: list[int]) -> None:
+        first, last = 0, len(run)
+        while first < last and words[run[first]].folded in not_names:
+            first += 1
+        while last > first and words[run[last - 1]].folded in not_names:
+            last -= 1
+        run = run[first:last]
         if not run:
             return
-        words = [fold(t.text) for t in run]
-        if any(w in not_actors or (w in not_names and len(run) == 1) for w in words):
+        folded = [words[i].folded for i in run]
+        if not not_actors.isdisjoint(folded):
             return
-        first = run[0]
-        title_before = _title_before(tokens, position[first.start], titles)
-        if len(run) == 1 and not title_before and not _name_like(first.text, not_name_endings):
+        head = words[run[0]]
+        title_before = _title_before(tokens, run[0], titles)
+        if len(run) == 1 and not title_before and not _name_like(head.text, not_name_endings):
             return
-        if len(run) == 1 and not title_before and _opens_sentence(doc.text, first):
-            openers.append(first)  # a name only if the document also gives it in full
+        if len(run) == 1 and not title_before and _opens_sentence(doc.text, starts[run[0]]):
+            openers.append(run[0])  # a name only if the document also gives it in full
             return
-        if len(run) == 1 and not title_before and not first.text.isupper() and not not_names:
+        if len(run) == 1 and not title_before and not head.text.isupper() and not not_names:
             return  # a language without cue lists: single capitalised words are too often not names
-        label = "ORG" if any(w in org_words for w in words) or (len(run) == 1 and first.text.isupper()) else "PERSON"
-        spans.append(Span("mention", label, first.start, run[-1].end, 0.6 if len(run) > 1 else 0.4,
+        label = "ORG" if any(w in org_words for w in folded) or (len(run) == 1 and head.text.isupper()) else "PERSON"
+        start, end = starts[run[0]], ends[run[-1]]
+        spans.append(Span("mention", label, start, end, 0.6 if len(run) > 1 else 0.4,
                           engine="lexical", cue="capitalised-words" + ("+title" if title_before else ""),
-                          attrs={"name": doc.text[first.start:run[-1].end], "source": "discovered"}))
+                          attrs={"name": doc.text[start:end], "source": "discovered"}))
 
-    openers: list[_Token] = []
-    for token in free:
-        if token.capitalised and len(token.text) > 1 and (not run or _joined(doc.text, run[-1], token)) \
-                and len(run) < _MAX_FALLBACK_TOKENS:
-            run.append(token)
-            if token.possessive:
-                close()
-                run = []
-            continue
-        close()
-        run = [token] if token.capitalised and len(token.text) > 1 else []
-    close()
+    # A run is of consecutive capitalised words outside every mention and link, joined by spaces.
+    capitalised = [i for i, word in enumerate(words) if word.capitalised and len(word.text) > 1]
+    openers: list[int] = []
+    run: list[int] = []
+    for i in _uncovered(tokens, capitalised, covered):
+        if run and (i != run[-1] + 1 or not tokens.joined(i) or len(run) >= _MAX_FALLBACK_TOKENS):
+            close(run)
+            run = []
+        run.append(i)
+        if words[i].possessive:
+            close(run)
+            run = []
+    close(run)
     surnames = {fold(doc.text[s.start:s.end].split()[-1]) for s in [*spans, *known] if " " in doc.text[s.start:s.end]}
-    for token in openers:
-        if fold(token.text) in surnames or token.keys & _registry_surnames(user_file):
-            spans.append(Span("mention", "PERSON", token.start, token.end, 0.5, engine="lexical",
-                              cue="capitalised-words+surname", attrs={"name": token.text, "source": "discovered"}))
+    for i in openers:
+        if words[i].folded in surnames or not _registry_surnames(user_file).isdisjoint(words[i].keys):
+            spans.append(Span("mention", "PERSON", starts[i], ends[i], 0.5, engine="lexical",
+                              cue="capitalised-words+surname", attrs={"name": words[i].text, "source": "discovered"}))
     return spans
 
 
@@ -437,15 +510,18 @@ def _registry_surnames(user_file: str | None) -> frozenset[str]:
     )
 
 
-def _uncovered(tokens: list[_Token], covered: list[tuple[int, int]]) -> list[_Token]:
-    """Tokens outside every (start, end) range, in one pass over both sorted lists."""
+def _uncovered(tokens: _Tokens, indices: list[int], covered: list[tuple[int, int]]) -> list[int]:
+    """The tokens (ascending indices) outside every (start, end) range, in one pass over both sorted lists."""
     ranges = sorted(covered)
     free, r = [], 0
-    for token in tokens:
-        while r < len(ranges) and ranges[r][1] <= token.start:
+    for i in indices:
+        token_start, token_end = tokens.starts[i], tokens.ends[i]
+        while r < len(ranges) and ranges[r][1] <= token_start:
             r += 1
-        if not any(start < token.end and token.start < end for start, end in ranges[r:r + 3]):
-            free.append(token)
+        # Sorted by start: when the next range starts after the token, so do the two after it.
+        if r == len(ranges) or ranges[r][0] >= token_end \
+                or not any(start < token_end and token_start < end for start, end in ranges[r:r + 3]):
+            free.append(i)
     return free
 
 
@@ -460,9 +536,9 @@ def _name_like(word: str, not_name_endings: tuple[str, ...]) -> bool:
     return len(word) >= 3 and not fold(word).endswith(not_name_endings)
 
 
-def _title_before(tokens: list[_Token], index: int, titles: frozenset[str]) -> bool:
+def _title_before(tokens: _Tokens, index: int, titles: frozenset[str]) -> bool:
     """One of the two words before tokens[index] is a title or role (`President`, `журналист`)."""
-    return any(index - back >= 0 and fold(tokens[index - back].text) in titles for back in (1, 2))
+    return any(index - back >= 0 and tokens.words[index - back].folded in titles for back in (1, 2))
 
 
 def _add_free(spans: list[Span], candidates: Iterable[Span]) -> None:
@@ -478,7 +554,7 @@ def _add_free(spans: list[Span], candidates: Iterable[Span]) -> None:
             spans.append(span)
 
 
-def _office_mentions(doc: Document, tokens: list[_Token], known: list[Span], user_file: str | None) -> list[Span]:
+def _office_mentions(doc: Document, tokens: _Tokens, known: list[Span], user_file: str | None) -> list[Span]:
     """An office standing for its holder: `President of Turkey`, `президент Турции` (the registry's
     holder for that country), or `the president`, `президент` alone (whom the `actors` stage finds
     among the people the document names, dropping the mention when it cannot)."""
@@ -490,31 +566,32 @@ def _office_mentions(doc: Document, tokens: list[_Token], known: list[Span], use
     connectors = _cue_words(lang, "office_connectors")
     countries = {s.start: s.attrs["actor_id"] for s in known if s.label == "GPE" and s.attrs.get("actor_id")}
     spans = []
-    for i, token in enumerate(tokens):
+    first_words = frozenset(by_first)
+    for i in [i for i, word in enumerate(tokens.words) if not first_words.isdisjoint(word.keys)]:
         # The offices whose first word this token can be, in the order of the list (longest first).
-        offices = sorted(o for key in token.keys for o in by_first.get(key, ()))
+        offices = sorted(o for key in tokens.words[i].keys for o in by_first.get(key, ()))
         for _, words, role in offices:
             end = i + len(words)
-            if end > len(tokens) or not all(w in tokens[i + k].keys for k, w in enumerate(words)):
+            if end > len(tokens) or not all(w in tokens.words[i + k].keys for k, w in enumerate(words)):
                 continue
             after = end
-            while after < len(tokens) and fold(tokens[after].text) in connectors:
+            while after < len(tokens) and tokens.words[after].folded in connectors:
                 after += 1
-            country = countries.get(tokens[after].start) if after < len(tokens) else None
+            country = countries.get(tokens.starts[after]) if after < len(tokens) else None
             holders = _office_holders(user_file).get((country or "", role), ())
             if len(holders) == 1:
-                start, stop = token.start, tokens[end - 1].end
+                start, stop = tokens.starts[i], tokens.ends[end - 1]
                 spans.append(Span("mention", "PERSON", start, stop, 0.8, engine="lexical",
                                   cue=f"office:{role}+country:{country}",
                                   attrs={"actor_id": holders[0], "name": doc.text[start:stop], "role": role,
                                          "source": "builtin"}))
                 break
-            before = _preceding_word(doc.text, tokens, i)
+            before = _preceding_word(tokens, i)
             if determiners and before not in determiners:
                 continue
-            if end < len(tokens) and tokens[end].capitalised and _joined(doc.text, tokens[end - 1], tokens[end]):
+            if end < len(tokens) and tokens.words[end].capitalised and tokens.joined(end):
                 continue  # `President Aliyev`: the name itself follows
-            start, stop = token.start, tokens[end - 1].end
+            start, stop = tokens.starts[i], tokens.ends[end - 1]
             spans.append(Span("mention", "PERSON", start, stop, 0.5, engine="lexical", cue=f"office:{role}",
                               attrs={"name": doc.text[start:stop], "role": role, "source": "discovered"}))
             break

@@ -16,10 +16,9 @@ from __future__ import annotations
 import heapq
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property, lru_cache
 
-from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 from unidecode import unidecode
 
@@ -68,6 +67,8 @@ def normalize(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).casefold()
     # casefold turns Turkish İ into i + COMBINING DOT ABOVE; the dot carries nothing for matching.
     text = text.replace("i\u0307", "i").translate(_DASHES).translate(_APOSTROPHES)
+    if text.replace(" ", "").isalnum():  # letters and digits only (categories L and N): nothing to drop
+        return " ".join(text.split())
     chars = [c if c in "'-" or unicodedata.category(c)[0] in "LMN" else " " for c in text]
     # A joiner counts only between two letters; otherwise it was a quote or a stray dash.
     for i, c in enumerate(chars):
@@ -96,6 +97,7 @@ class _Table:
     alphabet: frozenset[str]
     vowels: frozenset[str]
     rules: dict[str, tuple[_Rule, ...]]  # by first letter of `seq`
+    ranked: dict[str, tuple[_Rule, ...]]  # the same, longest first, contextual before general (else in order)
     case_endings: tuple[tuple[str, str], ...]
 
     def segments(self, word: str) -> list[tuple[str, ...]]:
@@ -103,9 +105,8 @@ class _Table:
         out: list[tuple[str, ...]] = []
         i = 0
         while i < len(word):
-            rules = self.rules.get(word[i], ())
-            matching = [r for r in rules if word.startswith(r.seq, i) and self._applies(r, word, i)]
-            best = max(matching, key=lambda r: (len(r.seq), r.at is not None), default=None)
+            best = next((r for r in self.ranked.get(word[i], ())
+                         if word.startswith(r.seq, i) and self._applies(r, word, i)), None)
             if best is None:
                 out.append((_letter(word[i]),))
                 i += 1
@@ -163,6 +164,8 @@ def _table(lang: str, script: str) -> _Table | None:
         alphabet=frozenset(str(section.get("alphabet", "")) or (base.alphabet if base else ())),
         vowels=frozenset(str(section.get("vowels", "")) or (base.vowels if base else ())),
         rules={k: tuple(v) for k, v in by_first.items()},
+        ranked={k: tuple(sorted(v, key=lambda r: (len(r.seq), r.at is not None), reverse=True))
+                for k, v in by_first.items()},
         case_endings=tuple((str(e), str(n)) for e, n in endings),
     )
 
@@ -210,7 +213,10 @@ def _best_combinations(parts: Sequence[Sequence[str]], cap: int, sep: str = "") 
 
     A best-first walk over the choices, so the cost stays bounded however many letters have variants.
     """
+    firsts = [p[0] for p in parts]
     multi = [i for i, p in enumerate(parts) if len(p) > 1]
+    if not multi and cap > 0:  # one spelling only
+        return [sep.join(filter(None, firsts))]
     start = (0,) * len(multi)
     heap: list[tuple[int, tuple[int, ...]]] = [(0, start)]
     seen = {start}
@@ -219,10 +225,10 @@ def _best_combinations(parts: Sequence[Sequence[str]], cap: int, sep: str = "") 
     while heap and len(out) < cap and pops < cap * 4:
         cost, picks = heapq.heappop(heap)
         pops += 1
-        chosen = [p[0] for p in parts]
+        chosen = firsts.copy()
         for slot, k in zip(multi, picks, strict=True):
             chosen[slot] = parts[slot][k]
-        out[sep.join(c for c in chosen if c)] = None
+        out[sep.join(filter(None, chosen))] = None
         for j, k in enumerate(picks):
             if k + 1 < len(parts[multi[j]]):
                 nxt = (*picks[:j], k + 1, *picks[j + 1 :])
@@ -282,7 +288,7 @@ def _token_forms(token: str, tables: tuple[_Table, ...]) -> tuple[str, ...]:
         for form in _best_combinations(tables[0].segments(stem), 4):
             out.setdefault(form, None)
     # unidecode as the last resort, unless it drops letters (it writes Azerbaijani ə as nothing).
-    if all(_ascii(c) for c in token if c.isalpha()):
+    if token.isascii() or all(_ascii(c) for c in token if c.isalpha()):
         out.setdefault(_ascii(token), None)
     out.pop("", None)
     if not out and any(c.isalpha() for c in token):  # only silent letters, such as a lone ъ
@@ -292,8 +298,33 @@ def _token_forms(token: str, tables: tuple[_Table, ...]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Token:
+    """One word of a name, with what comparing it needs worked out once: a word meets many others
+    (the rarely needed surname endings only when first asked for)."""
+
     forms: tuple[str, ...]
     initial: bool
+    spellings: frozenset[str] = field(init=False)
+    skeletons: tuple[str, ...] = field(init=False)  # `_consonants` of each form
+    skeleton_set: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        skeletons = tuple(_consonants(form) for form in self.forms)
+        object.__setattr__(self, "spellings", frozenset(self.forms))
+        object.__setattr__(self, "skeletons", skeletons)
+        object.__setattr__(self, "skeleton_set", frozenset(skeletons))
+
+    @cached_property
+    def masculine(self) -> frozenset[tuple[int, str]]:
+        """(index in `_feminine_surnames`, stem) of each form in that pair's masculine ending."""
+        return frozenset((k, form[: -len(masc)]) for form in self.forms
+                         for k, (masc, _) in enumerate(_feminine_surnames())
+                         if form.endswith(masc) and len(form) > len(masc) + 1)
+
+    @cached_property
+    def feminine(self) -> frozenset[tuple[int, str]]:
+        """(index in `_feminine_surnames`, stem) of each form in that pair's feminine ending."""
+        return frozenset((k, form[: -len(fem)]) for form in self.forms
+                         for k, (_, fem) in enumerate(_feminine_surnames()) if form.endswith(fem))
 
 
 @lru_cache(maxsize=65536)
@@ -335,37 +366,38 @@ def latin_forms(name: str, lang: str | None = None) -> frozenset[str]:
 # --- matching ----------------------------------------------------------------------------------
 
 
-def _gendered(x: str, y: str) -> bool:
-    """True when x and y are one surname in its masculine and feminine forms (Ivanov, Ivanova)."""
-    for masc, fem in _feminine_surnames():
-        for m, f in ((x, y), (y, x)):
-            if m.endswith(masc) and f.endswith(fem) and len(m) > len(masc) + 1 \
-                    and m[: -len(masc)] == f[: -len(fem)]:
-                return True
-    return False
-
-
 def _token_score(a: _Token, b: _Token) -> float:
     """How well two tokens agree: 1.0 for a shared spelling, else the best Jaro-Winkler over spellings."""
-    if set(a.forms) & set(b.forms):
+    if not a.spellings.isdisjoint(b.spellings):
         return 1.0
     if a.initial or b.initial:
         # Two initials (`I.` and `Ю.`) agree if either's spelling starts the other's.
         pairs = [(a, b)] * a.initial + [(b, a)] * b.initial
         agree = any(o.startswith(i) for initial, other in pairs for i in initial.forms for o in other.forms)
         return _INITIAL_SCORE if agree else 0.0
-    if any(_gendered(x, y) for x in a.forms for y in b.forms):
+    # One surname in its masculine and feminine forms (Ivanov, Ivanova): a shared stem under one pair.
+    if not a.masculine.isdisjoint(b.feminine) or not b.masculine.isdisjoint(a.feminine):
         return _GENDER_CAP
     best = 0.0
-    skeletons = {_consonants(y) for y in b.forms}
-    for form in a.forms:
-        for _, score, j in process.extract(form, b.forms, scorer=JaroWinkler.normalized_similarity, limit=None):
-            if _consonants(b.forms[j]) != _consonants(form):
+    for form, skeleton in zip(a.forms, a.skeletons, strict=True):
+        for other, other_skeleton in zip(b.forms, b.skeletons, strict=True):
+            # Jaro-Winkler is a similarity in [0, 1] already; `normalized_similarity` recomputes it as
+            # 1 - distance, which can differ in the last bit and so move a name across the threshold.
+            score = JaroWinkler.similarity(form, other)
+            if other_skeleton != skeleton:
                 score -= _CONSONANT_PENALTY
-            best = max(best, float(score))
-        if best == 1.0 or (best >= 1.0 - _CONSONANT_PENALTY and _consonants(form) in skeletons):
+            if score > best:
+                best = score
+        if best == 1.0 or (best >= 1.0 - _CONSONANT_PENALTY and skeleton in b.skeleton_set):
             break
     return best
+
+
+def _may_agree(a: _Token, b: _Token) -> bool:
+    """Whether two tokens can score `SAME_NAME_THRESHOLD`: only a shared spelling, an initial or a
+    shared consonant skeleton can, as every other pair scores at most `_GENDER_CAP` or
+    1 - `_CONSONANT_PENALTY`, both below it."""
+    return a.initial or b.initial or not a.skeleton_set.isdisjoint(b.skeleton_set)
 
 
 @lru_cache(maxsize=65536)
@@ -409,6 +441,8 @@ def name_similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | Non
     ta, tb = _analyse(a, lang_a), _analyse(b, lang_b)
     if not ta or not tb:
         return 1.0 if not ta and not tb and normalize(a) == normalize(b) else 0.0
+    if len(ta) == len(tb) == 1:  # one word each (a surname against a surname): no pairing to do
+        return max(0.0, _token_score(ta[0], tb[0]))
     if len(ta) > len(tb):
         ta, tb = tb, ta
     scores = [[_token_score(x, y) for y in tb] for x in ta]
@@ -420,4 +454,11 @@ def name_similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | Non
 
 def same_name(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> bool:
     """Whether `a` and `b` are taken for the same actor's name (`name_similarity` >= the measured threshold)."""
+    ta, tb = _analyse(a, lang_a), _analyse(b, lang_b)
+    if len(ta) > len(tb):
+        ta, tb = tb, ta
+    # Every word of the shorter name must pair with a word of the longer at the threshold or above,
+    # so a word that cannot settles it without scoring (most pairs of names a document gives).
+    if tb and not all(any(_may_agree(x, y) for y in tb) for x in ta):
+        return False
     return name_similarity(a, b, lang_a, lang_b) >= SAME_NAME_THRESHOLD

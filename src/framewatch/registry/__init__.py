@@ -49,6 +49,7 @@ __all__ = [
     "discovered_id",
     "effective_names",
     "effective_registry",
+    "effective_registry_view",
     "is_actor_id",
     "is_discovered",
     "load_names",
@@ -177,15 +178,21 @@ def _registry() -> tuple[Actor, ...]:
     return tuple(actors)
 
 
-def load_registry() -> dict[str, Actor]:
-    """Every built-in actor keyed by id (a fresh dict; the parsed data is cached per process).
-    Raises ValueError if two files define the same id."""
+@cache
+def _registry_by_id() -> dict[str, Actor]:
+    """The built-in actors by id, checked; shared, so only ever copied (`load_registry`)."""
     out: dict[str, Actor] = {}
     for actor in _registry():
         if actor.id in out:
             raise ValueError(f"actor {actor.id} defined in {out[actor.id].source} and {actor.source}")
         out[actor.id] = actor
     return out
+
+
+def load_registry() -> dict[str, Actor]:
+    """Every built-in actor keyed by id (a fresh dict; the parsed and checked data is cached per
+    process: every document's analysis asks for it). Raises ValueError if two files define the same id."""
+    return _registry_by_id().copy()
 
 
 def _resources_root():
@@ -394,7 +401,9 @@ def _user_file(resolved: str, shown: str, mtime_ns: int, size: int) -> tuple[tup
     return tuple(actors), names
 
 
-def _read_user_file(user_file: str | Path) -> tuple[tuple[Actor, ...], UserNames]:
+def _user_file_key(user_file: str | Path) -> tuple[str, str, int, int]:
+    """What the caches of a user file are keyed on: its path, as resolved and as given, and its
+    modification time and size, so that an edited file is read again."""
     path = Path(user_file)
     try:
         stat = path.stat()
@@ -402,7 +411,24 @@ def _read_user_file(user_file: str | Path) -> tuple[tuple[Actor, ...], UserNames
         raise ValueError(f"{path}: actor registry file not found or unreadable ({exc.strerror or exc})") from exc
     if not path.is_file():
         raise ValueError(f"{path}: actor registry is not a file")
-    return _user_file(str(path.resolve()), str(path), stat.st_mtime_ns, stat.st_size)
+    return str(path.resolve()), str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _read_user_file(user_file: str | Path) -> tuple[tuple[Actor, ...], UserNames]:
+    return _user_file(*_user_file_key(user_file))
+
+
+@lru_cache(maxsize=8)
+def _user_registry_view(resolved: str, shown: str, mtime_ns: int, size: int) -> Mapping[str, Actor]:
+    merged = _registry_by_id().copy()
+    for actor in _user_file(resolved, shown, mtime_ns, size)[0]:
+        merged[actor.id] = actor
+    return MappingProxyType(merged)
+
+
+@cache
+def _registry_view() -> Mapping[str, Actor]:
+    return MappingProxyType(_registry_by_id())
 
 
 def load_user_registry(user_file: str | Path) -> list[Actor]:
@@ -420,6 +446,15 @@ def effective_registry(user_file: str | Path | None) -> dict[str, Actor]:
     for actor in _read_user_file(user_file)[0]:
         registry[actor.id] = actor
     return registry
+
+
+def effective_registry_view(user_file: str | Path | None) -> Mapping[str, Actor]:
+    """`effective_registry` as one shared read-only mapping instead of a fresh dict, for callers that
+    only look actors up: the analysis stages ask for it once per document, and copying a registry of
+    thousands of actors costs more than their lookups. Read again when the user file changes."""
+    if user_file is None or str(user_file) == "":
+        return _registry_view()
+    return _user_registry_view(*_user_file_key(user_file))
 
 
 def effective_names(lang: str, user_file: str | Path | None = None) -> list[NameEntry]:
