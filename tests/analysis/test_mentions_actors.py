@@ -223,3 +223,24 @@ def test_an_edited_user_registry_is_read_again(tmp_path):
 
     assert label_of_aliyev("Aliyev, Ilham") == "Aliyev, Ilham"
     assert label_of_aliyev("President Ilham Aliyev") == "President Ilham Aliyev"
+
+
+def test_names_added_to_a_user_registry_are_found_after_the_edit(tmp_path):
+    """The gazetteer and the surname indexes built from a user registry are rebuilt when the file
+    changes, so a long-running server or worker finds a name added to it (and stops finding one
+    taken out)."""
+    path = tmp_path / "actors.toml"
+    config = load_config()
+    pipeline = Pipeline(Config({**config.data, "actors": {**config.data["actors"], "registry": str(path)}}),
+                        ["language", "sentences", "mentions"])
+    text = "Marta Kovalenko met the delegation in Kalmora. Kovalenko said nothing."
+
+    def actor_ids(names: str) -> set[str]:
+        path.write_text('[[actor]]\nid = "person:marta-kovalenko"\ntype = "PERSON"\nlabel = "Marta Kovalenko"\n'
+                        f'names = {{ en = [{names}] }}\n', encoding="utf-8")
+        doc = pipeline.analyze(Document(text=text, language="en"))
+        return {s.attrs.get("actor_id") for s in doc.spans if s.layer == "mention" and s.cue.startswith("en:name:")}
+
+    assert "person:marta-kovalenko" not in actor_ids('"Marta Nowak"')
+    assert "person:marta-kovalenko" in actor_ids('"Marta Kovalenko"')
+    assert "person:marta-kovalenko" not in actor_ids('"Marta Nowak"')

@@ -43,7 +43,7 @@ class _Known:
     lang: str
 
 
-@cache
+@registry.per_edition
 def _known_by_surname(user_file: str | None) -> dict[str, tuple[_Known, ...]]:
     """Registry names (not adjectives or metonyms) keyed by each Latin spelling of their last word."""
     actors = effective_registry(user_file)

@@ -140,7 +140,7 @@ def tokenize(text: str) -> _Tokens:
 _Heads = tuple[tuple[_Entry, ...], dict[str, tuple[_Entry, ...]]]
 
 
-@cache
+@registry.per_edition
 def _gazetteer(user_file: str | None) -> dict[str, _Heads]:
     """Every name of every language (built-in and the user's registry), indexed by its first folded
     token, then (names of several words) by its second: most words that start some name (`the`,
@@ -164,7 +164,7 @@ def _gazetteer(user_file: str | None) -> dict[str, _Heads]:
     }
 
 
-@cache
+@registry.per_edition
 def _first_words(user_file: str | None) -> frozenset[str]:
     """The words a gazetteer name can start with (a set: most words of a text start none)."""
     return frozenset(_gazetteer(user_file))
@@ -214,7 +214,7 @@ def _offices(lang: str) -> dict[str, tuple[tuple[int, tuple[str, ...], str | Non
     return {first: tuple(entries) for first, entries in index.items()}
 
 
-@cache
+@registry.per_edition
 def _office_holders(user_file: str | None) -> dict[tuple[str, str], tuple[str, ...]]:
     """(country id, role) -> the current holders the registry lists."""
     holders: dict[tuple[str, str], list[str]] = {}
@@ -497,7 +497,7 @@ def _fallback_mentions(doc: Document, tokens: _Tokens, known: list[Span], user_f
     return spans
 
 
-@cache
+@registry.per_edition
 def _registry_surnames(user_file: str | None) -> frozenset[str]:
     """Folded last words of every person the registry names: `Putin` opening a sentence is still Putin."""
     actors = registry.effective_registry(user_file)

@@ -20,13 +20,13 @@ import copy
 import dataclasses
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
 from importlib import resources as importlib_resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -58,6 +58,7 @@ __all__ = [
     "name_languages",
     "parse_actors",
     "parse_user_actors",
+    "per_edition",
     "resolve",
     "slugify",
     "type_of",
@@ -446,6 +447,24 @@ def effective_registry(user_file: str | Path | None) -> dict[str, Actor]:
     for actor in _read_user_file(user_file)[0]:
         registry[actor.id] = actor
     return registry
+
+
+_Built = TypeVar("_Built")
+
+
+def per_edition(build: Callable[[str | None], _Built]) -> Callable[[str | None], _Built]:
+    """`build(user_file)` (an index the analysis makes of the effective registry) made once per
+    edition of the registry: the built-in one, or each state of the user file, so that an edited file
+    is indexed again however long the process runs (a server, a worker)."""
+    @lru_cache(maxsize=8)
+    def built(user_file: str | None, _edition: tuple[str, str, int, int] | None) -> _Built:
+        return build(user_file)
+
+    @wraps(build)
+    def lookup(user_file: str | None) -> _Built:
+        return built(user_file, _user_file_key(user_file) if user_file else None)
+
+    return lookup
 
 
 def effective_registry_view(user_file: str | Path | None) -> Mapping[str, Actor]:
