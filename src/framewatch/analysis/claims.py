@@ -22,9 +22,11 @@ the comparison engine can match the same fact across documents and languages.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import accumulate
 from typing import Any
 
 from .. import resources
@@ -32,7 +34,7 @@ from ..config import Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from .cues import compile_pattern, cue_weight, noisy_or, numbered_cues, trigger, trim, word_pattern
-from .matching import finditer, search
+from .matching import candidates, finditer
 from .morphology import parses
 from .sentences import sentence_bounds
 
@@ -43,6 +45,7 @@ _KINDS = ("verb", "prep-frame", "frame")
 _RESOURCE = "claims"
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD_CHAR = re.compile(r"\w\w")  # two word characters in a row
 # Punctuation that ends a speaker phrase or separates a frame from its content.
 _EDGE = re.compile(r"[,;:()\[\]—–«»\"“”„]|\s-\s")
 _STRIP_LEFT = " \t\r\n,;:—–-"
@@ -189,6 +192,7 @@ def cue_set(language: str) -> CueSet:
     return parse_cues(resources.load(language, _RESOURCE), language)
 
 
+@lru_cache(maxsize=50_000)
 def _fold(word: str) -> str:
     return word.casefold().replace("ё", "е").replace("’", "'")
 
@@ -205,13 +209,63 @@ class _Frame:
     quote_cue: QuoteCue | None = None
 
 
+class _Finder:
+    """The matches of a few cue regexes inside windows (clauses) of one document. Where each regex may
+    begin is looked up once per document, all of them merged in one list, so that a window where no
+    cue can begin costs a bisect and a regex runs only where it may begin."""
+
+    def __init__(self, regexes: Sequence[re.Pattern[str]], text: str) -> None:
+        self.regexes, self.text = regexes, text
+        merged: list[tuple[int, int]] = []
+        self.anywhere: list[int] = []  # regexes that may begin anywhere: run over each window
+        for i, regex in enumerate(regexes):
+            places = candidates(regex, text)
+            if places is None:
+                self.anywhere.append(i)
+            else:
+                merged.extend((at, i) for at in places)
+        merged.sort()
+        self.places = [at for at, _ in merged]
+        self.owners = [i for _, i in merged]
+
+    def matches(self, start: int, end: int) -> list[tuple[int, re.Match[str]]]:
+        """(regex index, match) for the matches of `regex.finditer(text, start, end)` of every regex:
+        each regex's in text order."""
+        text, regexes = self.text, self.regexes
+        if end < len(text) and _WORD_CHAR.match(text, end - 1, end + 1):
+            # The window cuts a word short: a match may end inside it where the text's word goes on,
+            # at a place the whole text's words do not give.
+            return [(i, found) for i, regex in enumerate(regexes) for found in finditer(regex, text, start, end)]
+        places, owners = self.places, self.owners
+        first, last = bisect_left(places, start), bisect_left(places, end)
+        if not self.anywhere and first == last:  # most windows
+            return []
+        out = [(i, found) for i in self.anywhere for found in regexes[i].finditer(text, start, end)]
+        resume: dict[int, int] = {}  # where each regex's next match may begin, as `finditer` goes on
+        for k in range(first, last):
+            i, at = owners[k], places[k]
+            if at < resume.get(i, start):
+                continue
+            found = regexes[i].match(text, at, end)
+            if found is not None:
+                out.append((i, found))
+                resume[i] = found.end()  # never empty: a known start holds at least one character
+        return out
+
+
 @dataclass
 class _Context:
     text: str
     cues: CueSet
     sentence_start: int
-    mentions: Sequence[tuple[int, int, str]]
+    mentions: Sequence[tuple[int, int, str]]  # sorted
+    reach: Sequence[int]  # the furthest end of the mentions up to each one
     quoted: Sequence[tuple[int, int]]  # inside quotation marks (marks excluded)
+    frames: _Finder  # the attribution cues
+    hedges: _Finder  # the modality cues
+    breaks: _Finder  # the clause breaks
+    opinions: _Finder  # the words that make a clause the writer's opinion
+    negators: _Finder  # the negation words
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -222,20 +276,28 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _word_count(text: str, start: int, end: int) -> int:
-    return len(_WORD.findall(text, start, end))
+def _word_count(text: str, start: int, end: int, most: int) -> int:
+    """How many words text[start:end] holds, counted no further than `most` (every caller compares
+    the count with a small number)."""
+    count = 0
+    for _ in _WORD.finditer(text, start, end):
+        count += 1
+        if count == most:
+            break
+    return count
 
 
 def _quoted_regions(text: str, quotes: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
     """Stretches inside quotation marks, per line, marks excluded. A mark that is both opening and
     closing (`"`) pairs with the next one on its line."""
-    regions = []
-    for line in re.finditer(r"[^\n]+", text):
-        for opening, closing in quotes:
-            pattern = f"{re.escape(opening)}([^{re.escape(opening)}{re.escape(closing)}]*){re.escape(closing)}"
-            regions.extend((line.start() + m.start(1), line.start() + m.end(1))
-                           for m in re.finditer(pattern, line.group()))
-    return sorted(regions)
+    return sorted(m.span(1) for opening, closing in quotes for m in _quotation(opening, closing).finditer(text))
+
+
+@cache
+def _quotation(opening: str, closing: str) -> re.Pattern[str]:
+    """A quotation on one line: its content never holds a line break or another mark of the pair."""
+    marks = re.escape(opening) + re.escape(closing)
+    return re.compile(f"{re.escape(opening)}([^{marks}\n]*){re.escape(closing)}")
 
 
 def _inside(regions: Sequence[tuple[int, int]], start: int, end: int) -> bool:
@@ -244,14 +306,13 @@ def _inside(regions: Sequence[tuple[int, int]], start: int, end: int) -> bool:
 
 def _clauses(ctx: _Context, start: int, end: int) -> list[tuple[int, int]]:
     """The sentence split at clause breaks that are not inside a quotation."""
-    cuts = [m for m in finditer(ctx.cues.clause_break, ctx.text, start, end)
-            if not _inside(ctx.quoted, m.start(), m.end())]
+    cuts = [m for _, m in ctx.breaks.matches(start, end) if not _inside(ctx.quoted, m.start(), m.end())]
     out, left = [], start
     for cut in cuts:
         out.append((left, cut.start()))
         left = cut.end()
     out.append((left, end))
-    return [(s, e) for s, e in out if _word_count(ctx.text, s, e)]
+    return [(s, e) for s, e in out if _WORD.search(ctx.text, s, e)]
 
 
 def _is_speaker(ctx: _Context, start: int, end: int) -> bool:
@@ -264,7 +325,7 @@ def _is_speaker(ctx: _Context, start: int, end: int) -> bool:
     case = ctx.cues.speaker_case
     if case is not None and not any(_can_take(w.group(), case) for w in words):
         return False
-    if any(s < end and start < e for s, e, _ in ctx.mentions):
+    if _overlapping(ctx, start, end) is not None:
         return True
     if any(w.group()[:1].isupper() and w.start() > ctx.sentence_start for w in words):
         return True
@@ -373,10 +434,10 @@ def _verb_frame(ctx: _Context, cue: Attribution, match: re.Match[str], clause: t
     if before is not None:
         s_start, s_end, left = before
         content = _content_after(ctx, match.end(), c_end)
-        tail_words = _word_count(text, content[0], content[1])
+        tail_words = _word_count(text, content[0], content[1], 4)  # a short tail has 3 at most
         head = _strip(text, c_start, left)
         # `P, X said (on Monday).`: a short tail after the verb and the content before the speaker.
-        postposed = (head[1] - head[0] > 0 and _word_count(text, *head) >= _MIN_CONTENT_WORDS
+        postposed = (head[1] - head[0] > 0 and _word_count(text, *head, _MIN_CONTENT_WORDS) >= _MIN_CONTENT_WORDS
                      and content[2] == match.end() and tail_words <= 3 and left > c_start)
         if postposed:
             return _Frame(cue, s_start, match.end(), head, (s_start, s_end))
@@ -388,7 +449,7 @@ def _verb_frame(ctx: _Context, cue: Attribution, match: re.Match[str], clause: t
         return None
     a_end = after[1]
     content = _content_after(ctx, a_end, c_end)
-    if content[2] > a_end and _word_count(text, content[0], content[1]) >= _MIN_CONTENT_WORDS:
+    if content[2] > a_end and _word_count(text, content[0], content[1], _MIN_CONTENT_WORDS) >= _MIN_CONTENT_WORDS:
         return _Frame(cue, match.start(), content[2], content[:2], after)  # `сообщил X, что P`
     head = _strip(text, c_start, match.start())
     if head[1] > head[0]:
@@ -400,10 +461,11 @@ def _prep_frame(ctx: _Context, cue: Attribution, match: re.Match[str], clause: t
     text, (c_start, c_end) = ctx.text, clause
     edge = _EDGE.search(text, match.end(), c_end)
     s_start, s_end = _strip(text, match.end(), edge.start() if edge else c_end)
-    if s_end <= s_start or _word_count(text, s_start, s_end) > ctx.cues.speaker_max_words:
+    most = ctx.cues.speaker_max_words
+    if s_end <= s_start or _word_count(text, s_start, s_end, most + 1) > most:
         return None
     after = _strip(text, s_end, c_end)
-    if _word_count(text, *after) >= _MIN_CONTENT_WORDS:
+    if _word_count(text, *after, _MIN_CONTENT_WORDS) >= _MIN_CONTENT_WORDS:
         return _Frame(cue, match.start(), s_end, after, (s_start, s_end))  # `according to X, P`
     head = _strip(text, c_start, match.start())
     if head[1] > head[0]:
@@ -414,7 +476,7 @@ def _prep_frame(ctx: _Context, cue: Attribution, match: re.Match[str], clause: t
 def _writer_frame(ctx: _Context, cue: Attribution, match: re.Match[str], clause: tuple[int, int]) -> _Frame | None:
     text, (c_start, c_end) = ctx.text, clause
     start, end, frame_end = _content_after(ctx, match.end(), c_end)
-    if _word_count(text, start, end) >= _MIN_CONTENT_WORDS:
+    if _word_count(text, start, end, _MIN_CONTENT_WORDS) >= _MIN_CONTENT_WORDS:
         return _Frame(cue, match.start(), max(frame_end, match.end()), (start, end), None)
     head = _strip(text, c_start, match.start())
     if head[1] > head[0]:
@@ -429,10 +491,10 @@ def _find_frame(ctx: _Context, clause: tuple[int, int]) -> _Frame | None:
     """The clause's first attribution frame outside quotation marks; at one place the longest cue
     wins (`по неподтверждённым данным` over `по данным`)."""
     hits = []
-    for cue in ctx.cues.attributions:
-        for match in finditer(cue.regex, ctx.text, *clause):
-            if match.end() > match.start() and not _inside(ctx.quoted, match.start(), match.end()):
-                hits.append((match.start(), -match.end(), -cue.weight, cue.id, cue, match))
+    for i, match in ctx.frames.matches(*clause):
+        cue = ctx.cues.attributions[i]
+        if match.end() > match.start() and not _inside(ctx.quoted, match.start(), match.end()):
+            hits.append((match.start(), -match.end(), -cue.weight, cue.id, cue, match))
     for *_, cue, match in sorted(hits, key=lambda h: h[:4]):
         frame = _BUILDERS[cue.kind](ctx, cue, match, clause)
         if frame is None:
@@ -458,8 +520,9 @@ def _find_frame(ctx: _Context, clause: tuple[int, int]) -> _Frame | None:
 
 def _scare_quotes(ctx: _Context, start: int, end: int) -> bool:
     """A short lowercase term in quotation marks inside the proposition (not a quotation of speech)."""
-    for s, e in ctx.quoted:
-        if not (start <= s and e <= end):
+    quoted = ctx.quoted
+    for s, e in quoted[bisect_left(quoted, (start,)):bisect_left(quoted, (end + 1,))]:
+        if e > end:
             continue
         inner = ctx.text[s:e].strip().rstrip(".,!?;:")
         words = _WORD.findall(inner)
@@ -468,11 +531,15 @@ def _scare_quotes(ctx: _Context, start: int, end: int) -> bool:
     return False
 
 
-def _negative(cues: CueSet, text: str, start: int, end: int) -> bool:
+def _negative(ctx: _Context, start: int, end: int) -> bool:
     """Whether a negator stands in the proposition, outside phrases that only look negative
     (`not only`, `не только`)."""
-    masked = [(m.start(), m.end()) for m in cues.not_negation.finditer(text, start, end)] if cues.not_negation else []
-    return any(not any(s <= m.start() < e for s, e in masked) for m in cues.negators.finditer(text, start, end))
+    negators = [m.start() for _, m in ctx.negators.matches(start, end)]
+    if not negators:
+        return False
+    unless = ctx.cues.not_negation
+    masked = [(m.start(), m.end()) for m in unless.finditer(ctx.text, start, end)] if unless else []
+    return any(not any(s <= at < e for s, e in masked) for at in negators)
 
 
 def _has_number(text: str, start: int, end: int, cues: CueSet) -> bool:
@@ -490,9 +557,12 @@ def _is_question(text: str, start: int, end: int) -> bool:
 def _has_predicate(text: str, start: int, end: int, cues: CueSet) -> bool:
     """A proposition needs a predicate: at least one lowercase word that is not a function word
     (a caption of names and `of`, `and` asserts nothing)."""
-    return any(w.group()[:1].islower() and _fold(w.group()) not in cues.stopwords
-               and _fold(w.group()) not in cues.numbers
-               for w in _WORD.finditer(text, start, end))
+    for word in _WORD.findall(text, start, end):
+        if word[:1].islower():
+            folded = _fold(word)
+            if folded not in cues.stopwords and folded not in cues.numbers:
+                return True
+    return False
 
 
 @dataclass
@@ -519,10 +589,16 @@ def _judge(ctx: _Context, span: tuple[int, int], scope: tuple[int, int], base: t
     A speaker's denial, allegation or doubt is what the frame reports, whatever hedges its content;
     an asserting frame or the writer yields to any contested modality, the best-supported one."""
     evidence: list[tuple[str, str, float]] = [base, *extra]
-    evidence += [(cue.id, cue.modality, cue.weight) for cue in ctx.cues.modality if search(cue.regex, ctx.text, *scope)]
+    fired = {i for i, _ in ctx.hedges.matches(*scope)}
+    if fired:
+        evidence += [(cue.id, cue.modality, cue.weight) for i, cue in enumerate(ctx.cues.modality) if i in fired]
     if _scare_quotes(ctx, *span):
         evidence.append((ctx.cues.scare_id, ctx.cues.scare_modality, ctx.cues.scare_weight))
-    scores = {m: noisy_or(w for _, mod, w in evidence if mod == m) for m in MODALITIES}
+    weights: dict[str, list[float]] = {}
+    for _, mod, weight in evidence:
+        weights.setdefault(mod, []).append(weight)
+    # noisy_or of no weights is 0: only the modalities with evidence are worth working out.
+    scores = {m: noisy_or(weights[m]) if m in weights else 0.0 for m in MODALITIES}
     contested = [m for m in MODALITIES[1:] if scores[m] > 0]
     if base[1] != "asserted":
         modality = base[1]
@@ -533,17 +609,26 @@ def _judge(ctx: _Context, span: tuple[int, int], scope: tuple[int, int], base: t
     return modality, round(scores[modality], 3), main, ids
 
 
+def _overlapping(ctx: _Context, start: int, end: int) -> str | None:
+    """The actor of the first mention (in text order) overlapping start..end."""
+    # The first mention ending after `start` is the first one that may overlap; it does unless it
+    # starts at `end` or later, and then so do all after it.
+    first = bisect_right(ctx.reach, start)
+    return ctx.mentions[first][2] if first < len(ctx.mentions) and ctx.mentions[first][0] < end else None
+
+
 def _actors_in(mentions: Sequence[tuple[int, int, str]], start: int, end: int) -> list[str]:
-    return list(dict.fromkeys(a for s, e, a in mentions if start <= s and e <= end))
+    """The actors of the (sorted) mentions inside start..end, in text order."""
+    inside = mentions[bisect_left(mentions, (start,)):bisect_left(mentions, (end + 1,))]
+    return list(dict.fromkeys(a for _, e, a in inside if e <= end))
 
 
 def _speaker_attrs(ctx: _Context, frame: _Frame | None, writer: dict[str, Any]) -> dict[str, Any]:
     if frame is None or frame.speaker is None:
         return {**writer, "frame": [frame.start, frame.end] if frame is not None else None}
     start, end = frame.speaker
-    inside = [a for s, e, a in ctx.mentions if s < end and start < e]
     return {"kind": "quoted", "text": ctx.text[start:end], "start": start, "end": end,
-            "actor_id": inside[0] if inside else None, "frame": [frame.start, frame.end]}
+            "actor_id": _overlapping(ctx, start, end), "frame": [frame.start, frame.end]}
 
 
 def find_claims(text: str, language: str, *, sentences: Sequence[tuple[int, int]] | None = None,
@@ -563,7 +648,11 @@ def find_claims(text: str, language: str, *, sentences: Sequence[tuple[int, int]
     actor_mentions = sorted((m.start, m.end, m.attrs["actor_id"]) for m in mentions if m.attrs.get("actor_id"))
     link_ranges = sorted(links)
     skipped = sorted(skip)
-    ctx = _Context(text, cues, 0, actor_mentions, _quoted_regions(text, cues.quotes))
+    ctx = _Context(text, cues, 0, actor_mentions, list(accumulate((e for _, e, _ in actor_mentions), max)),
+                   _quoted_regions(text, cues.quotes),
+                   _Finder([cue.regex for cue in cues.attributions], text),
+                   _Finder([cue.regex for cue in cues.modality], text), _Finder([cues.clause_break], text),
+                   _Finder([cues.opinion], text), _Finder([cues.negators], text))
     writer = {"kind": "quoted" if quoted_author else "author", "text": author, "start": None, "end": None,
               "actor_id": None}
     claims: list[_Claim] = []
@@ -604,9 +693,10 @@ def _writer_claim(ctx: _Context, clause: tuple[int, int], extra: list[tuple[str,
     question about a fact) and factual."""
     text, cues = ctx.text, ctx.cues
     start, end = _strip(text, *clause)
-    if _word_count(text, start, end) < cues.author_min_words or not _has_predicate(text, start, end, cues):
+    least = cues.author_min_words
+    if _word_count(text, start, end, least) < least or not _has_predicate(text, start, end, cues):
         return None
-    if cues.opinion.search(text, start, end):
+    if ctx.opinions.matches(start, end):
         return None
     modality, confidence, main, ids = _judge(ctx, (start, end), (start, end),
                                              (cues.author_id, "asserted", cues.author_weight), extra)
@@ -614,7 +704,7 @@ def _writer_claim(ctx: _Context, clause: tuple[int, int], extra: list[tuple[str,
     factual = actors or _has_number(text, start, end, cues) or cues.dates.search(text, start, end)
     if not factual and modality == "asserted":
         return None
-    return _Claim(start, end, modality, confidence, main, ids, _negative(cues, text, start, end),
+    return _Claim(start, end, modality, confidence, main, ids, _negative(ctx, start, end),
                   _speaker_attrs(ctx, None, writer), False, index, actors)
 
 
@@ -646,7 +736,7 @@ def _framed_claim(ctx: _Context, frame: _Frame, clause: tuple[int, int], extra: 
         found.append((frame.quote_cue.id, frame.cue.modality, frame.quote_cue.weight))
     modality, confidence, main, ids = _judge(ctx, (start, end), scope,
                                              (frame.cue.id, frame.cue.modality, frame.cue.weight), found)
-    return _Claim(start, end, modality, confidence, main, ids, _negative(cues, text, start, end),
+    return _Claim(start, end, modality, confidence, main, ids, _negative(ctx, start, end),
                   _speaker_attrs(ctx, frame, writer), quote, index, _actors_in(ctx.mentions, start, end),
                   antecedent)
 

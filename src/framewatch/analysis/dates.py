@@ -18,6 +18,7 @@ A relative date needs a publication date of day precision; without one it is not
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,6 +30,10 @@ from .cues import word_pattern
 from .matching import finditer
 
 _RESOURCE = "dates"
+# These patterns begin with a digit that no digit precedes (see their lookbehinds): they are tried at
+# the starts of runs of digits only, not at every position of the text.
+_AT_DIGITS = frozenset({"iso", "numeric", "day_month"})
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,17 @@ def _value(kind: str, match: re.Match[str], r: _Rules, base: date | None) -> str
     return (base + timedelta(days=offset)).isoformat()[:7]
 
 
+def _tried(regex: re.Pattern[str], text: str, places: list[int], start: int, stop: int) -> list[re.Match[str]]:
+    """The matches `regex.finditer(text, start, stop)` gives, when each begins at one of `places`."""
+    found = []
+    resume = start
+    for at in places:
+        if at >= resume and (match := regex.match(text, at, stop)) is not None:
+            found.append(match)
+            resume = match.end()  # never empty: a digit at least
+    return found
+
+
 def find_dates(text: str, language: str, published: str | None, start: int = 0,
                end: int | None = None) -> list[DateMention]:
     """The dates written in text[start:end] with their resolved values, in text order; overlapping
@@ -208,22 +224,28 @@ def find_dates(text: str, language: str, published: str | None, start: int = 0,
     base = base_date(published)
     stop = len(text) if end is None else end
     candidates: list[tuple[int, int, str, re.Match[str]]] = []
+    digits = [m.start() for m in _DIGITS.finditer(text, start, stop)]
     for kind, regex in r.patterns:
-        for match in finditer(regex, text, start, stop):
+        found = _tried(regex, text, digits, start, stop) if kind in _AT_DIGITS else finditer(regex, text, start, stop)
+        for match in found:
             if match.end() > match.start():
                 candidates.append((match.start(), match.end(), kind, match))
     # The whole `month` match includes its preposition; the date is the month word.
-    taken: list[DateMention] = []
+    taken: list[DateMention] = []  # in text order; they never overlap
+    starts: list[int] = []
     for s, e, kind, match in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
         if kind == "month":
             s = match.start("month")
         if match.groupdict().get("dot") and match.end("dot") == e and r.key(match["month"]) not in r.abbreviations:
             e -= 1  # a sentence's full stop after a full month name
-        if any(s < t.end and t.start < e for t in taken):
+        # Only the dates on either side of where this one would go can overlap it.
+        at = bisect_left(starts, s)
+        if (at > 0 and taken[at - 1].end > s) or (at < len(taken) and taken[at].start < e):
             continue
         if kind == "weekday" and r.future is not None and r.future.search(text, max(0, s - 40), s):
             continue
         value = _value(kind, match, r, base)
         if value is not None:
-            taken.append(DateMention(s, e, text[s:e], value))
-    return sorted(taken, key=lambda d: d.start)
+            taken.insert(at, DateMention(s, e, text[s:e], value))
+            starts.insert(at, s)
+    return taken

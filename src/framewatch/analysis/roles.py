@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 from typing import Any
 
 from .. import resources
@@ -41,6 +42,7 @@ ENGINE = "lexical"
 LAYER = "role"
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _POSITIONS = ("agent", "target", "self")
+_TECHNIQUE_GAP = 6  # characters at most between a technique span and the mention it speaks of
 
 
 def languages() -> tuple[str, ...]:
@@ -199,8 +201,7 @@ class _Text:
     @classmethod
     def of(cls, text: str, language: str, sentences: list[tuple[int, int]] | None = None) -> _Text:
         bounds = sentences or sentence_bounds(text) or [(0, len(text))]
-        return cls(text, language, bounds, [(m.start(), m.end()) for m in _WORD.finditer(text)],
-                   [s for s, _ in bounds])
+        return cls(text, language, bounds, [m.span() for m in _WORD.finditer(text)], [s for s, _ in bounds])
 
     def sentence(self, offset: int) -> tuple[int, int]:
         i = max(0, bisect_right(self.starts, offset) - 1)
@@ -325,15 +326,20 @@ def _evidence(doc: _Text, cues: CueSet, occurrences: Sequence[tuple[int, int, in
                 relations.extend((a, b, cue.weight, sentence) for a, b in sorted(pairs))
         if relations is not None and cues.sides is not None and cues.sides.against is not None:
             _against(doc, cues, actors, sentence, relations)
+    # A technique span reaches no mention that ends more than a short gap before it or starts more than
+    # one after it: the mentions in between are found by bisection (`reach`: the furthest end so far).
+    starts = [occ[0] for occ in occurrences]
+    reach = list(accumulate((occ[1] for occ in occurrences), max))
     for span in techniques:
         if span.label not in cues.techniques:
             continue
         main, fine, weight = cues.techniques[span.label]
-        for occ in occurrences:
+        first, last = bisect_left(reach, span.start - _TECHNIQUE_GAP), bisect_right(starts, span.end + _TECHNIQUE_GAP)
+        for occ in occurrences[first:last]:
             # On the mention, or beside it across at most a short word (`Kremlin propagandists`,
             # `the junta of Vostok`).
             gap = doc.text[span.end:occ[0]] if span.end <= occ[0] else doc.text[occ[1]:span.start]
-            if (span.start < occ[1] and occ[0] < span.end) or (len(gap.strip()) <= 3 and len(gap) <= 6):
+            if (span.start < occ[1] and occ[0] < span.end) or (len(gap.strip()) <= 3 and len(gap) <= _TECHNIQUE_GAP):
                 found[occ[2]].append((occ[0], Evidence(main, fine, weight, f"technique:{span.label}",
                                                        doc.sentence(occ[0]))))
     return found
@@ -443,6 +449,9 @@ def _take_sides(decisions: dict[int, RoleDecision], relations: Sequence[Relation
     for agent, target, weight, sentence in relations:
         hostile[agent, target] += weight
         sentences[agent, target].append(sentence)
+    acts: dict[int, float] = defaultdict(float)  # each actor's hostile acts, whoever the target
+    for (agent, _), weight in hostile.items():
+        acts[agent] += weight
     antagonists = [i for i, d in decisions.items() if d.main == "Antagonist" and d.evidence]
     changed = {}
     for j, decision in decisions.items():
@@ -452,8 +461,7 @@ def _take_sides(decisions: dict[int, RoleDecision], relations: Sequence[Relation
         opponents = [i for i in antagonists if i != j and hostile[i, j] > hostile[j, i]
                      and decisions[i].scores["Antagonist"] >= max(sides.min_antagonist, own)]
         received = sum(hostile[i, j] - hostile[j, i] for i in opponents)
-        acts = sum(w for (a, _), w in hostile.items() if a == j)
-        if not opponents or received < sides.min_received or acts > sides.own_share * received:
+        if not opponents or received < sides.min_received or acts[j] > sides.own_share * received:
             continue
         tax = taxonomy()
         fine_scores: dict[str, float] = defaultdict(float)
@@ -570,16 +578,18 @@ def find_roles(doc: Document, ctx: StageContext) -> None:
     _sentiment_evidence(text, cues, occurrences, scores, found)
     decisions = {index[a]: _decide(((e, 1.0) for _, e in found.get(index[a], [])), cues) for a in actors}
     decisions.update(_take_sides(decisions, relations, cues, dict(enumerate(actors))))
+    first: dict[str, Span] = {}  # each actor's first mention
+    for s in mentions:
+        first.setdefault(s.attrs["actor_id"], s)
     for actor in actors:
         decision = decisions[index[actor]]
         evidence = sorted({e.sentence for e in decision.evidence})
         if decision.evidence:
             decisive = max(decision.evidence, key=lambda e: e.weight).sentence
         else:
-            first = next(s for s in mentions if s.attrs["actor_id"] == actor)
-            decisive = text.sentence(first.start)
+            decisive = text.sentence(first[actor].start)
             evidence = [decisive]
-        name = next(s.attrs.get("name") for s in mentions if s.attrs["actor_id"] == actor)
+        name = first[actor].attrs.get("name")
         doc.add_span(Span(
             LAYER, decision.main, decisive[0], decisive[1], decision.confidence, ENGINE,
             decision.evidence[0].cue if decision.evidence else "default",
