@@ -53,6 +53,7 @@ def _check(regexes: list[re.Pattern[str]], texts: list[str]) -> None:
             _same(regex, text)
         third = len(texts[0]) // 3
         _same(regex, texts[0], third, 2 * third)  # both ends cut, usually inside a word
+        _same(regex, texts[0], third, texts[0].index(" ", 2 * third))  # a window of whole words
         _same(regex, texts[0], third + 1)
 
 

@@ -237,8 +237,20 @@ def _analyse(regex: re.Pattern[str]) -> _Starts | None:
             return None  # a single letter anywhere: trying the regex there costs more than running it
         else:
             anywhere.add(s)
-    return _Starts(frozenset(words), frozenset(pairs), frozenset(prefixes), tuple(sorted(anywhere)),
-                   frozenset(words | prefixes | {first for first, _ in pairs}))
+    prefixes = set(_shortest(prefixes))
+    return _Starts(frozenset(words), frozenset(pairs), frozenset(prefixes), _shortest(anywhere),
+                   frozenset(_shortest(words | prefixes | {first for first, _ in pairs})))
+
+
+def _shortest(strings: set[str]) -> tuple[str, ...]:
+    """`strings` without those another one begins (`escalat into a direct` after `escalat`): where the
+    longer occurs the shorter does, so it adds no place to try. In order, as sorting puts each
+    string's continuations right after it."""
+    kept: list[str] = []
+    for s in sorted(strings):
+        if not (kept and s.startswith(kept[-1])):
+            kept.append(s)
+    return tuple(kept)
 
 
 @dataclass(frozen=True)
@@ -570,8 +582,8 @@ def _text(text: str) -> _Text:
 
 def candidates(regex: re.Pattern[str], text: str, whole: bool = True) -> list[int] | None:
     """The positions, in order, where a match of `regex` in `text` may begin (every one begins at one of
-    them), or None where any position may; `whole`: the search runs to the end of the text (when it
-    stops earlier a word may be cut short, and more positions are candidates)."""
+    them), or None where any position may; `whole`: the search runs to the end of the text, or stops
+    where no word is cut short (a window ending inside a word needs `whole=False`: more positions)."""
     starts = _starts(regex)
     return None if starts is None else _text(text).positions(regex, starts, whole)
 
@@ -582,7 +594,10 @@ def finditer(regex: re.Pattern[str], text: str, pos: int = 0, endpos: int | None
     end = len(text) if endpos is None else max(0, min(endpos, len(text)))
     if starts is None:
         return regex.finditer(text, pos, end)
-    positions = _text(text).positions(regex, starts, end == len(text))
+    # A window that ends inside a run of word characters may cut a word short; one that ends elsewhere
+    # holds whole words only, whose positions are those of the whole text.
+    whole = end == len(text) or end == 0 or not (_is_word(text[end - 1]) and _is_word(text[end]))
+    positions = _text(text).positions(regex, starts, whole)
     if not positions:  # most cues in most texts
         return iter(())
     return _tried(regex, text, positions, max(0, pos), end)
