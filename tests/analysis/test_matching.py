@@ -141,14 +141,16 @@ def test_case_equivalents_word_edges_and_stops():
 
 
 def test_a_word_said_again_is_tried_only_where_a_word_recurs():
-    """A back reference to a captured first word: only words that occur again (inside other words too,
-    as the reference is not held to word edges) can begin a match."""
+    """A back reference to a captured first word: only words that occur again after them, as often as
+    the regex repeats them (inside other words too, as the reference is not held to word edges), can
+    begin a match."""
     chant = re.compile(r"(?<!\w)(\w{2,}(?:[^\w\n]{1,3}\w+){0,5}?)[!.,;]?[ \t]+\1\b", re.IGNORECASE)
     text = "Lock them up! LOCK THEM UP! said the crowd, and the lockers"
-    assert matching.candidates(chant, text) == [0, 5, 10, 14, 19, 24, 33, 48]
+    assert matching.candidates(chant, text) == [0, 5, 10, 14, 33]  # the last LOCK goes on in "lockers"
     _same(chant, text)
     thrice = re.compile(r"\b(\w{3,})\b(?:[^.!?\n]{1,60}?\b\1\b){2}", re.IGNORECASE)
-    assert matching.candidates(thrice, "war, war and war; the war") == [0, 5, 13, 22]
+    assert matching.candidates(thrice, "war, war and war; the war") == [0, 5]
+    _same(thrice, "war, war and war; the war; warwar")
     inside = re.compile(r"\b(\w{3,})\b.*\1", re.IGNORECASE)
     assert matching.candidates(inside, "cat concatenate") == [0]
     _same(inside, "cat concatenate")

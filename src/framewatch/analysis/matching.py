@@ -439,7 +439,8 @@ class _Text:
             else:
                 places.append(at)
         self.words = words
-        self._counts: dict[str, int] = {}  # how often a word occurs, inside other words too
+        self._after: dict[str, int] = {}  # how often a word occurs after its last place, inside other words too
+        self._repeats: dict[_Repeats, list[int]] = {}  # rules with equal numbers begin at the same words
         self._captured: dict[str, list[int]] | None = None
         # Where each regex looked up may match, worked out for all of them at once (see `_at_word_starts`),
         # and for how many of `_REGEXES.looked_up` that was done.
@@ -518,19 +519,33 @@ class _Text:
 
     def _repeated(self, rule: _Repeats) -> list[int]:
         """The starts of the words that `rule` may begin with: long enough, and occurring again as often
-        (counted anywhere, as a back reference is not held to word edges)."""
-        folded, counts, again = self.folded, self._counts, rule.again
+        after the place (counted anywhere, as a back reference is not held to word edges)."""
+        found = self._repeats.get(rule)
+        if found is not None:
+            return found
+        folded, after, again = self.folded, self._after, rule.again
         lists = []
         for word, places in self._captured_words().items():
-            if len(word) >= rule.least:
-                if len(places) <= again:
-                    count = counts.get(word)
-                    if count is None:
-                        count = counts[word] = folded.count(word)
-                    if count <= again:
-                        continue
-                lists.append(places)
-        return sorted(chain.from_iterable(lists))
+            n = len(word)
+            if n < rule.least:
+                continue
+            # The copies begin with the word, after the group that begins at the place, and do not overlap.
+            # The later places of the word and what follows its last place (`str.count` counts as many
+            # non-overlapping copies as there can be) are such copies; where they are too few, what
+            # follows the place itself is counted. From the first place with too few on, each later one
+            # has fewer still.
+            last = after.get(word)
+            if last is None:
+                last = after[word] = folded.count(word, places[-1] + n)
+            keep = len(places)
+            for i in range(max(0, keep - again), keep):
+                if keep - 1 - i + last < again and (i == keep - 1 or folded.count(word, places[i] + n) < again):
+                    keep = i
+                    break
+            if keep:
+                lists.append(places if keep == len(places) else places[:keep])
+        found = self._repeats[rule] = sorted(chain.from_iterable(lists))
+        return found
 
     def _captured_words(self) -> dict[str, list[int]]:
         """The words a regex captures (runs of the text's word characters), by their folded form. Those
