@@ -124,3 +124,15 @@ def test_a_snippet_match_splitting_a_name_marks_its_pseudonym() -> None:
     assert text == f"…AM){pseudonym} Wrote: yes"
     assert marks == [[4, 4 + len(pseudonym)], [5 + len(pseudonym), 10 + len(pseudonym)]]
     assert Redactor().marked("Marko_V", [[0, 5]]) == ("Marko_V", [[0, 5]])
+
+
+def test_a_pseudonym_in_a_query_stands_for_the_members_words_only() -> None:
+    """A member's name may hold search operators (`*`, `"`): the query gets its words, as a phrase."""
+    names = ['Ivan "Petrov*', MEMBER]
+    pseudonymizer = Pseudonymizer(b"k" * 16, names)
+    redactor = Redactor(pseudonymizer, names)
+    assert redactor.search_query(pseudonymizer.name('Ivan "Petrov*')) == '"Ivan Petrov"'
+    assert redactor.search_query(f"{pseudonymizer.name(MEMBER)} wrote") == '"Marko_V" wrote'
+    assert redactor.search_query(f'"{pseudonymizer.name(MEMBER)} wrote"') == '"Marko_V wrote"'
+    assert redactor.search_query("marko_v wrote") is None
+    assert redactor.search_query("member-0000000000") == "member-0000000000"  # nobody's pseudonym

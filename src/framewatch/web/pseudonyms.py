@@ -18,6 +18,7 @@ from ..model import Document, Span
 from ..privacy import PREFIX, Pseudonymizer
 
 _CITE_LAYER, _MARK_LAYER = "~cite", "~mark"
+_WORDS = re.compile(r"\w+")
 _PSEUDONYM = re.compile(rf"(?<![\w-]){re.escape(PREFIX)}[0-9a-f]{{10}}(?![\w-])")
 
 
@@ -72,8 +73,15 @@ class Redactor:
         if self._p.names_member(query):
             return None
         quote = "" if '"' in query else '"'  # a name of several words is a phrase, unless inside one already
-        return _PSEUDONYM.sub(lambda m: f"{quote}{self._members[m.group()]}{quote}" if m.group() in self._members
-                              else m.group(), query)
+
+        def member(found: re.Match[str]) -> str:
+            name = self._members.get(found.group())
+            if name is None:
+                return found.group()
+            # Only the name's words: a `*` or `"` in a member's name is no search operator.
+            return quote + " ".join(_WORDS.findall(name)) + quote
+
+        return _PSEUDONYM.sub(member, query)
 
     def actor_id(self, shown: str, known: Iterable[str]) -> str:
         """The stored actor id that is shown as `shown` (a member's discovered id is pseudonymised)."""
