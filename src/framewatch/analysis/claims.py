@@ -34,7 +34,7 @@ from ..config import Config
 from ..model import Document, Span
 from ..pipeline import StageContext, stage
 from .cues import compile_pattern, cue_weight, noisy_or, numbered_cues, trigger, trim, word_pattern
-from .matching import candidates, finditer
+from .matching import candidates, cuts_word, finditer
 from .morphology import parses
 from .sentences import sentence_bounds
 
@@ -45,7 +45,6 @@ _KINDS = ("verb", "prep-frame", "frame")
 _RESOURCE = "claims"
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD_CHAR = re.compile(r"\w\w")  # two word characters in a row
 # Punctuation that ends a speaker phrase or separates a frame from its content.
 _EDGE = re.compile(r"[,;:()\[\]—–«»\"“”„]|\s-\s")
 _STRIP_LEFT = " \t\r\n,;:—–-"
@@ -232,7 +231,7 @@ class _Finder:
         """(regex index, match) for the matches of `regex.finditer(text, start, end)` of every regex:
         each regex's in text order."""
         text, regexes = self.text, self.regexes
-        if end < len(text) and _WORD_CHAR.match(text, end - 1, end + 1):
+        if cuts_word(text, end):
             # The window cuts a word short: a match may end inside it where the text's word goes on,
             # at a place the whole text's words do not give.
             return [(i, found) for i, regex in enumerate(regexes) for found in finditer(regex, text, start, end)]

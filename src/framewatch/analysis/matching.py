@@ -603,16 +603,19 @@ def candidates(regex: re.Pattern[str], text: str, whole: bool = True) -> list[in
     return None if starts is None else _text(text).positions(regex, starts, whole)
 
 
+def cuts_word(text: str, end: int) -> bool:
+    """Whether a search stopping at `end` cuts a word of `text` short. A window that ends elsewhere holds
+    whole words only, so the positions `candidates(regex, text)` gives for the whole text serve it."""
+    return 0 < end < len(text) and _is_word(text[end - 1]) and _is_word(text[end])
+
+
 def finditer(regex: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
     """The matches `regex.finditer(text, pos, endpos)` yields, in the same order."""
     starts = _starts(regex)
     end = len(text) if endpos is None else max(0, min(endpos, len(text)))
     if starts is None:
         return regex.finditer(text, pos, end)
-    # A window that ends inside a run of word characters may cut a word short; one that ends elsewhere
-    # holds whole words only, whose positions are those of the whole text.
-    whole = end == len(text) or end == 0 or not (_is_word(text[end - 1]) and _is_word(text[end]))
-    positions = _text(text).positions(regex, starts, whole)
+    positions = _text(text).positions(regex, starts, not cuts_word(text, end))
     if not positions:  # most cues in most texts
         return iter(())
     return _tried(regex, text, positions, max(0, pos), end)
