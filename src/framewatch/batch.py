@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .config import Config
 from .ingest import IngestError, IngestOptions, SourceResult, expand_paths, parse_text, read_sources
@@ -115,6 +116,26 @@ def analyze_stored(store: Store, pipeline: Pipeline, *, batch_size: int = 500,
     if batch:
         count += store.add_analysis(batch, pipeline.run, pipeline.layers)
     return count
+
+
+def compare_stored(store: Store, pipeline: Pipeline, config: Config, *, by: str, lists: dict[str, list[str]],
+                   on_stale: Callable[[int], None] | None = None) -> tuple[dict[str, Any], list[Document], bool]:
+    """Compare the stored documents (those `pipeline` finds stale analysed first; `on_stale` hears how
+    many) and keep the comparison: (result, the documents compared, whether the comparison was new).
+    LookupError when the store holds no documents."""
+    from .compare.diff import compare
+
+    stale = store.stale_documents(pipeline.run, pipeline.layers)
+    if stale:
+        if on_stale:
+            on_stale(len(stale))
+        analyze_stored(store, pipeline, batch_size=int(config.get("ingest.batch_size", 500)), ids=stale)
+    docs = list(store.iter_documents())
+    if not docs:
+        raise LookupError("nothing to compare: the store holds no documents")
+    result = compare(docs, by=by, lists=lists,
+                     settings={**config.section("compare"), "config_hash": pipeline.run.config_hash})
+    return result, docs, store.add_comparison(result, pipeline.run.config_hash)
 
 
 def reanalyze(pipeline: Pipeline, doc: Document) -> Document:

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__, privacy
-from .batch import IngestSummary, analyze_stored, analyze_unstored, ingest_into, ingest_pipeline
+from .batch import IngestSummary, analyze_stored, analyze_unstored, compare_stored, ingest_into, ingest_pipeline
 from .bench.cli import bench_app
 from .config import Config, load_config
 from .export import write_csv, write_jsonl
@@ -662,7 +662,6 @@ def compare(
     """Group the stored reports of each story across sources and languages and show, with evidence,
     where the groups agree, contradict each other or stay silent. Stored documents without current
     annotations are analysed first; the comparison is kept in the store."""
-    from .compare.diff import compare as run_compare
     from .report import compare_html, compare_markdown
 
     _setup_logging(verbose)
@@ -672,16 +671,13 @@ def compare(
     config = _config(config_path)
     with _open(db, config) as store:
         pipeline = _pipeline(config_with_store_decisions(config, store), None)
-        stale = store.stale_documents(pipeline.run, pipeline.layers)
-        if stale:
-            err.print(f"analysing {len(stale)} stored document(s) without current annotations", highlight=False)
-            analyze_stored(store, pipeline, batch_size=int(config.get("ingest.batch_size", 500)), ids=stale)
-        docs = list(store.iter_documents())
-        if not docs:
-            raise _fail("nothing to compare: the store holds no documents (run `framewatch ingest` first)")
-        result = run_compare(docs, by=by, lists=lists,
-                             settings={**config.section("compare"), "config_hash": pipeline.run.config_hash})
-        stored = store.add_comparison(result, pipeline.run.config_hash)
+        try:
+            result, docs, stored = compare_stored(
+                store, pipeline, config, by=by, lists=lists,
+                on_stale=lambda n: err.print(f"analysing {n} stored document(s) without current annotations",
+                                             highlight=False))
+        except LookupError as exc:
+            raise _fail(f"{exc} (run `framewatch ingest` first)") from exc
     if html_out:
         _write_text(html_out, compare_html(result, {d.id: d for d in docs}))
     if json_out:

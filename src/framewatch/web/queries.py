@@ -223,21 +223,13 @@ def comparison(store: Any, redactor: Redactor, comparison_id: str) -> dict[str, 
 def build_comparison(store: Any, config: Config, by: str, lists: dict[str, list[str]]) -> tuple[dict[str, Any], bool]:
     """Compare the stored documents as `framewatch compare` does (stale documents analysed first) and
     keep the comparison; (result, whether it was new)."""
-    from ..batch import analyze_stored
-    from ..compare.diff import compare
+    from ..batch import compare_stored
     from ..pipeline import Pipeline
     from ..registry import config_with_store_decisions
 
     pipeline = Pipeline(config_with_store_decisions(config, store), command="serve compare")
-    stale = store.stale_documents(pipeline.run, pipeline.layers)
-    if stale:
-        analyze_stored(store, pipeline, batch_size=int(config.get("ingest.batch_size", 500)), ids=stale)
-    docs = list(store.iter_documents())
-    if not docs:
-        raise LookupError("nothing to compare: the store holds no documents")
-    result = compare(docs, by=by, lists=lists,
-                     settings={**config.section("compare"), "config_hash": pipeline.run.config_hash})
-    return result, store.add_comparison(result, pipeline.run.config_hash)
+    result, _, new = compare_stored(store, pipeline, config, by=by, lists=lists)
+    return result, new
 
 
 def story_documents(store: Any, redactor: Redactor, stories: list[dict[str, Any]]) -> dict[str, Document]:
